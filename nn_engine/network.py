@@ -1,0 +1,375 @@
+"""A dense network for two-class data: the article's layers, forward and backward propagation.
+
+The network is the article's list of layer dicts. Each layer holds its weights ``W`` of shape
+(output_dim, input_dim), its biases ``b`` of shape (output_dim,) and its activation's name.
+
+Two layout choices make it fast without changing the maths:
+
+* Samples are rows (``X`` is (n_samples, n_features)), so a layer computes
+  ``Z = A_prev @ W.T + b``: the article's ``W @ A_prev + b`` transposed. Every matrix product
+  then runs on contiguous rows.
+* All parameters live in one flat vector, weights of every layer first, then every bias; each
+  layer's ``W`` and ``b`` are views into it. An optimizer updates the whole network with a
+  handful of vector operations, and weight penalties touch only the leading weights block.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nn_engine.activations import ACTIVATIONS
+from nn_engine.initializers import INITIALIZERS
+from nn_engine.losses import accuracy, binary_cross_entropy
+from nn_engine.validation import (
+    check_choice,
+    check_dtype,
+    check_int,
+    check_seed,
+    check_X,
+    check_y,
+)
+
+Params = list[dict[str, NDArray]]
+
+
+def _check_architecture(architecture: object) -> list[dict]:
+    if isinstance(architecture, (str, bytes)) or not isinstance(architecture, Sequence):
+        raise TypeError(
+            f"architecture must be a list of layer dicts, got {type(architecture).__name__}."
+        )
+    if len(architecture) == 0:
+        raise ValueError("architecture must have at least one layer, got 0.")
+    layers = []
+    for index, layer in enumerate(architecture):
+        name = f"architecture[{index}]"
+        if not isinstance(layer, Mapping):
+            raise TypeError(f"{name} must be a dict, got {type(layer).__name__}.")
+        missing = {"input_dim", "output_dim", "activation"} - set(layer)
+        if missing:
+            raise ValueError(
+                f"{name} must have keys input_dim, output_dim and activation, "
+                f"missing {', '.join(sorted(missing))}."
+            )
+        input_dim = check_int(f"{name}['input_dim']", layer["input_dim"], minimum=1)
+        output_dim = check_int(f"{name}['output_dim']", layer["output_dim"], minimum=1)
+        activation = check_choice(f"{name}['activation']", layer["activation"], ACTIVATIONS)
+        if layers and input_dim != layers[-1]["output_dim"]:
+            raise ValueError(
+                f"{name}['input_dim'] must equal the previous layer's output_dim "
+                f"{layers[-1]['output_dim']}, got {input_dim}."
+            )
+        layers.append({"input_dim": input_dim, "output_dim": output_dim, "activation": activation})
+    last = layers[-1]
+    if last["output_dim"] != 1 or last["activation"] != "sigmoid":
+        raise ValueError(
+            "the last layer must be one sigmoid unit (output_dim 1, activation 'sigmoid'), "
+            f"got output_dim {last['output_dim']} with activation {last['activation']!r}."
+        )
+    return layers
+
+
+class _Workspace:
+    """Buffers for one batch size, reused by every epoch so the hot loop allocates nothing big.
+
+    ``A[l]`` holds layer l's output (in place over its pre-activation); ``dA[l]`` the gradient
+    with respect to it. The output layer keeps its logits in ``A[-1]`` and ``p`` separately.
+    """
+
+    def __init__(self, n_samples: int, sizes: Sequence[int], dtype: np.dtype):
+        self.A = [np.empty((n_samples, units), dtype) for units in sizes[1:]]
+        self.dA = [np.empty((n_samples, units), dtype) for units in sizes[1:-1]]
+        self.p = np.empty((n_samples, 1), dtype)
+        self.dZ_out = np.empty((n_samples, 1), dtype)
+
+
+class Network:
+    """A dense feed-forward network ending in one sigmoid unit, for two-class data.
+
+    Parameters
+    ----------
+    architecture : list of dict
+        The article's format, one dict per layer:
+        ``{"input_dim": int, "output_dim": int, "activation": str}``; consecutive layers must
+        chain and the last one is ``{"output_dim": 1, "activation": "sigmoid"}``.
+    init : {"seed", "he", "xavier"}
+        ``"seed"`` is the article's ``randn * 0.1`` for weights and biases from
+        ``np.random.RandomState(seed)``; ``"he"`` and ``"xavier"`` (Glorot uniform) have zero
+        biases.
+    seed : int or None
+        Seed of the initialisation. ``None`` draws one, kept in ``net.seed`` so the same
+        network can be rebuilt.
+    dtype : float32 or float64
+        Precision of the parameters and of every computation.
+
+    Examples
+    --------
+    >>> net = Network.from_sizes([2, 25, 50, 50, 25, 1], hidden="relu", seed=2)
+    >>> net
+    Network(2-25-50-50-25-1, relu/sigmoid, 5,226 params)
+    """
+
+    def __init__(
+        self,
+        architecture: Sequence[Mapping],
+        *,
+        init: str = "seed",
+        seed: int | None = None,
+        dtype: type | np.dtype | str = np.float64,
+    ):
+        layer_specs = _check_architecture(architecture)
+        self.init = check_choice("init", init, INITIALIZERS)
+        seed = check_seed("seed", seed)
+        self.seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else seed
+        self.dtype = check_dtype(dtype)
+
+        shapes = [(spec["output_dim"], spec["input_dim"]) for spec in layer_specs]
+        n_weights = sum(out_dim * in_dim for out_dim, in_dim in shapes)
+        n_biases = sum(out_dim for out_dim, _ in shapes)
+        self.n_weights = n_weights  # the flat vector's leading weights block
+        self.params = np.empty(n_weights + n_biases, self.dtype)
+
+        self.layers: list[dict] = []
+        w_start, b_start = 0, n_weights
+        for spec, (out_dim, in_dim) in zip(layer_specs, shapes, strict=True):
+            W = self.params[w_start : w_start + out_dim * in_dim].reshape(out_dim, in_dim)
+            b = self.params[b_start : b_start + out_dim]
+            self.layers.append({**spec, "W": W, "b": b})
+            w_start += out_dim * in_dim
+            b_start += out_dim
+
+        for layer, (W, b) in zip(
+            self.layers, INITIALIZERS[self.init](shapes, self.seed), strict=True
+        ):
+            layer["W"][...] = W
+            layer["b"][...] = b
+        self._workspaces: dict[int, _Workspace] = {}
+
+    @classmethod
+    def from_sizes(
+        cls,
+        sizes: Sequence[int],
+        hidden: str | Sequence[str] = "relu",
+        *,
+        init: str = "seed",
+        seed: int | None = None,
+        dtype: type | np.dtype | str = np.float64,
+    ) -> "Network":
+        """Build from layer sizes, e.g. ``[2, 25, 50, 50, 25, 1]``.
+
+        ``hidden`` is one activation for every hidden layer or a list with one per hidden layer;
+        the output layer is always one sigmoid unit.
+        """
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+            raise TypeError(f"sizes must be a list of integers, got {type(sizes).__name__}.")
+        if len(sizes) < 2:
+            raise ValueError(
+                f"sizes must list at least the input and output sizes, got {list(sizes)}."
+            )
+        for index, size in enumerate(sizes):
+            check_int(f"sizes[{index}]", size, minimum=1)
+        n_hidden = len(sizes) - 2
+        hidden_list = [hidden] * n_hidden if isinstance(hidden, str) else list(hidden)
+        if len(hidden_list) != n_hidden:
+            raise ValueError(
+                f"hidden must name one activation per hidden layer ({n_hidden}), "
+                f"got {len(hidden_list)}."
+            )
+        activations = [*hidden_list, "sigmoid"]
+        architecture = [
+            {"input_dim": sizes[i], "output_dim": sizes[i + 1], "activation": activations[i]}
+            for i in range(len(sizes) - 1)
+        ]
+        return cls(architecture, init=init, seed=seed, dtype=dtype)
+
+    # ----------------------------------------------------------------- description
+
+    @property
+    def architecture(self) -> list[dict]:
+        """The article's list of layer dicts (a copy)."""
+        keys = ("input_dim", "output_dim", "activation")
+        return [{key: layer[key] for key in keys} for layer in self.layers]
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0]["input_dim"]] + [layer["output_dim"] for layer in self.layers]
+
+    @property
+    def activations(self) -> list[str]:
+        return [layer["activation"] for layer in self.layers]
+
+    @property
+    def n_params(self) -> int:
+        return self.params.size
+
+    def __repr__(self) -> str:
+        hidden = list(dict.fromkeys(self.activations[:-1]))
+        kinds = f"{','.join(hidden)}/sigmoid" if hidden else "sigmoid"
+        dtype = "" if self.dtype == np.float64 else f", {self.dtype}"
+        sizes = "-".join(str(size) for size in self.sizes)
+        return f"Network({sizes}, {kinds}, {self.n_params:,} params{dtype})"
+
+    def copy(self) -> "Network":
+        """An independent network with the same architecture, metadata and parameters."""
+        twin = Network(self.architecture, init=self.init, seed=self.seed, dtype=self.dtype)
+        twin.params[...] = self.params
+        return twin
+
+    # ------------------------------------------------------------------ parameters
+
+    def get_params(self) -> Params:
+        """Copies of the parameters: one ``{"W": (out, in), "b": (out,)}`` dict per layer."""
+        return [{"W": layer["W"].copy(), "b": layer["b"].copy()} for layer in self.layers]
+
+    def set_params(self, params: Sequence[Mapping[str, ArrayLike]]) -> None:
+        """Replace the parameters; refuses (changing nothing) on a wrong count, shape or value."""
+        if not isinstance(params, Sequence) or len(params) != len(self.layers):
+            count = len(params) if isinstance(params, Sequence) else type(params).__name__
+            raise ValueError(
+                f"params must have one dict per layer ({len(self.layers)}), got {count}."
+            )
+        checked = []
+        for index, (layer, given) in enumerate(zip(self.layers, params, strict=True)):
+            if not isinstance(given, Mapping) or set(given) != {"W", "b"}:
+                raise ValueError(
+                    f"params[{index}] must be a dict with keys 'W' and 'b', got {given!r:.80}."
+                )
+            for key in ("W", "b"):
+                value = np.asarray(given[key])
+                if value.shape != layer[key].shape:
+                    raise ValueError(
+                        f"params[{index}]['{key}'] must have shape {layer[key].shape}, "
+                        f"got {value.shape}."
+                    )
+                if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
+                    raise ValueError(f"params[{index}]['{key}'] must be finite numbers.")
+                checked.append((layer[key], value))
+        for target, value in checked:
+            target[...] = value
+
+    # ------------------------------------------------------------------ prediction
+
+    def forward_layers(self, X: ArrayLike) -> list[NDArray]:
+        """Every layer's activation for ``X`` (n_samples, input_dim): a list of (n_samples, units).
+
+        The last entry is the output probability of class 1, shape (n_samples, 1).
+        """
+        outputs = self._forward(check_X(X, self.sizes[0], self.dtype))
+        outputs[-1] = ACTIVATIONS["sigmoid"].forward(outputs[-1])
+        return outputs
+
+    def _forward(self, X: NDArray) -> list[NDArray]:
+        """Activations of every layer for a validated ``X``; the last entry holds the logits."""
+        outputs = []
+        A = X
+        for layer in self.layers:
+            A = A @ layer["W"].T
+            A += layer["b"]
+            if layer is not self.layers[-1]:
+                ACTIVATIONS[layer["activation"]].forward(A, out=A)
+            outputs.append(A)
+        return outputs
+
+    def predict_proba(self, X: ArrayLike) -> NDArray:
+        """Probability of class 1 for each row of ``X`` (n_samples, input_dim): (n_samples,)."""
+        return self.forward_layers(X)[-1][:, 0]
+
+    def predict(self, X: ArrayLike) -> NDArray:
+        """Class 0/1 of each row of ``X``: 1 where the probability is > 0.5, as the article."""
+        return (self.predict_proba(X) > 0.5).astype(np.int64)
+
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
+        """Mean binary cross-entropy and accuracy of the network on (X, y)."""
+        X = check_X(X, self.sizes[0], self.dtype)
+        y = check_y(y, len(X)).astype(self.dtype)
+        return self._evaluate(X, y)
+
+    def _evaluate(self, X: NDArray, y: NDArray) -> tuple[float, float]:
+        logits = self._forward(X)[-1][:, 0]
+        p = ACTIVATIONS["sigmoid"].forward(logits)
+        return binary_cross_entropy(logits, y), accuracy(p, y)
+
+    def loss_and_gradients(self, X: ArrayLike, y: ArrayLike) -> tuple[float, Params]:
+        """Mean binary cross-entropy on (X, y) and its gradients, without changing the network.
+
+        Returns
+        -------
+        loss : float
+        grads : list of dict
+            ``{"W": (out, in), "b": (out,)}`` per layer, like :meth:`get_params`.
+        """
+        X = check_X(X, self.sizes[0], self.dtype)
+        y = check_y(y, len(X)).astype(self.dtype)[:, None]
+        grad = np.empty_like(self.params)
+        loss, _ = self.forward_backward(X, y, grad)
+        return loss, self._unflatten(grad)
+
+    def _unflatten(self, flat: NDArray) -> Params:
+        params = []
+        w_start, b_start = 0, self.n_weights
+        for layer in self.layers:
+            out_dim, in_dim = layer["W"].shape
+            W = flat[w_start : w_start + out_dim * in_dim].reshape(out_dim, in_dim).copy()
+            params.append({"W": W, "b": flat[b_start : b_start + out_dim].copy()})
+            w_start += out_dim * in_dim
+            b_start += out_dim
+        return params
+
+    # ----------------------------------------------------------- the training pass
+
+    def forward_backward(self, X: NDArray, y: NDArray, grad: NDArray) -> tuple[float, float]:
+        """One forward and backward pass: the article's ``full_forward_propagation``, cost,
+        accuracy and ``full_backward_propagation`` in one go. For trainers; no validation.
+
+        Parameters
+        ----------
+        X : ndarray (n_samples, input_dim), C-contiguous, the network's dtype
+        y : ndarray (n_samples, 1), labels as 0.0/1.0 in the network's dtype
+        grad : ndarray like ``self.params``
+            Receives the gradient of the mean loss, in the flat layout of ``self.params``.
+
+        Returns
+        -------
+        loss, accuracy : float
+            Of the forward pass that produced the gradient.
+        """
+        n_samples = len(X)
+        work = self._workspaces.get(n_samples)
+        if work is None:
+            work = self._workspaces[n_samples] = _Workspace(n_samples, self.sizes, self.dtype)
+
+        # forward: Z = A_prev W^T + b, then A = f(Z) in the same buffer
+        A_prev = X
+        for layer, A in zip(self.layers[:-1], work.A, strict=False):
+            np.matmul(A_prev, layer["W"].T, out=A)
+            A += layer["b"]
+            ACTIVATIONS[layer["activation"]].forward(A, out=A)
+            A_prev = A
+        output = self.layers[-1]
+        logits = work.A[-1]
+        np.matmul(A_prev, output["W"].T, out=logits)
+        logits += output["b"]
+        p = ACTIVATIONS["sigmoid"].forward(logits, out=work.p)
+        loss = binary_cross_entropy(logits, y)
+        accuracy = float(np.count_nonzero((p > 0.5) == (y > 0.5))) / n_samples
+
+        # backward: sigmoid + cross-entropy fuse to dZ = (p - y); the mean's 1/m is applied
+        # here once instead of in every layer's dW and db.
+        dZ = np.subtract(p, y, out=work.dZ_out)
+        dZ *= 1.0 / n_samples
+        w_end, b_end = self.n_weights, self.params.size
+        inputs = [X, *work.A[:-1]]
+        for index in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[index]
+            out_dim, in_dim = layer["W"].shape
+            dW = grad[w_end - out_dim * in_dim : w_end].reshape(out_dim, in_dim)
+            db = grad[b_end - out_dim : b_end]
+            np.matmul(dZ.T, inputs[index], out=dW)
+            np.sum(dZ, axis=0, out=db)
+            if index > 0:
+                dA_prev = np.matmul(dZ, layer["W"], out=work.dA[index - 1])
+                previous = self.layers[index - 1]
+                dZ = ACTIVATIONS[previous["activation"]].backward(dA_prev, inputs[index])
+            w_end -= out_dim * in_dim
+            b_end -= out_dim
+        return loss, accuracy

@@ -1,0 +1,503 @@
+"""Training: the article's loop as a step-wise :class:`Trainer`, and :func:`train` on top of it.
+
+An epoch of full-batch gradient descent is the article's iteration: forward pass, cost and
+accuracy of that pass, backward pass, update. The recorded loss and accuracy of an epoch are
+those of the forward passes that produced its gradients (for mini-batches, their mean weighted by
+batch size); validation metrics are measured after the epoch's last update.
+"""
+
+import math
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import threadpool_limits
+
+from nn_engine.network import Network
+from nn_engine.optimizers import make_optimizer
+from nn_engine.validation import (
+    check_both_classes,
+    check_float,
+    check_int,
+    check_seed,
+    check_X,
+    check_y,
+)
+
+
+class DivergenceError(ArithmeticError):
+    """Training produced a non-finite loss or weight; the last finite weights are restored.
+
+    Attributes
+    ----------
+    epoch : int
+        The (1-based) epoch that failed.
+    quantity : {"loss", "weights"}
+    value_name : {"inf", "NaN"}
+    restored_epoch : int
+        The epoch whose weights the network now holds (0 = the initial weights).
+    """
+
+    def __init__(self, epoch: int, quantity: str, value_name: str):
+        self.epoch, self.quantity, self.value_name = epoch, quantity, value_name
+        self.restored_epoch = epoch - 1
+        super().__init__(
+            f"{quantity} became {value_name} at epoch {epoch}; "
+            f"weights restored from epoch {self.restored_epoch}"
+        )
+
+
+@dataclass
+class EpochMetrics:
+    """Metrics of one finished epoch (validation ones are None without validation data)."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass
+class History:
+    """Per-epoch metrics of a training run; index i is epoch i + 1."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    stopped_reason: str | None = None
+    best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "History":
+        keys = {"loss", "accuracy", "val_loss", "val_accuracy", "stopped_reason", "best_epoch"}
+        if not isinstance(data, dict) or set(data) != keys:
+            raise ValueError(f"history must be a dict with keys {sorted(keys)}, got {data!r:.80}.")
+        lists = {
+            k: [float(v) for v in data[k]] for k in ("loss", "accuracy", "val_loss", "val_accuracy")
+        }
+        if len(lists["accuracy"]) != len(lists["loss"]):
+            raise ValueError("history accuracy must have one value per epoch of loss.")
+        return cls(**lists, stopped_reason=data["stopped_reason"], best_epoch=data["best_epoch"])
+
+    def __repr__(self) -> str:
+        last = f", loss {self.loss[-1]:.5f}, accuracy {self.accuracy[-1]:.5f}" if self.loss else ""
+        stop = f", stopped: {self.stopped_reason}" if self.stopped_reason else ""
+        return f"History({self.epochs} epochs{last}{stop})"
+
+
+@contextmanager
+def single_blas_thread():
+    """Limit BLAS to one thread: on these small matrices more threads only add overhead
+    (measured ~8x slower with 2 threads), and it leaves a core for the GUI."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+class Trainer:
+    """Trains a :class:`Network` one epoch (or one mini-batch) at a time.
+
+    Hyperparameters (``learning_rate``, ``l1``, ``l2``, ``batch_size``) and the training data
+    can change between steps; nothing else is reset. ``state_dict``/``load_state_dict`` save
+    and restore everything needed to continue a run exactly.
+
+    Parameters
+    ----------
+    net : Network
+        Trained in place.
+    X : array-like (n_samples, n_features)
+    y : array-like (n_samples,) of 0/1
+    learning_rate : float > 0
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}
+    batch_size : int > 0 or None
+        None is full batch (the article's). Mini-batches are drawn from a permutation made by a
+        generator seeded with ``seed`` at every epoch.
+    l1, l2 : float >= 0
+        Penalties on the weights (never the biases): the loss gains ``l1 * sum|W|`` and
+        ``l2 / 2 * sum W^2``, the gradient ``l1 * sign(W) + l2 * W``. The recorded loss is the
+        data loss (cross-entropy) alone, comparable between runs.
+    momentum, beta1, beta2, epsilon : float
+        Optimizer settings (see :mod:`nn_engine.optimizers`).
+    validation_data : (X_val, y_val) or None
+    early_stopping_patience : int or None
+        Stop when the validation loss has not improved for this many epochs and restore the
+        weights of the best epoch; needs ``validation_data``.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        learning_rate: float = 0.01,
+        optimizer: str = "sgd",
+        batch_size: int | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        momentum: float = 0.9,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = 1e-8,
+        seed: int | None = None,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        early_stopping_patience: int | None = None,
+    ):
+        if not isinstance(net, Network):
+            raise TypeError(f"net must be an nn_engine.Network, got {type(net).__name__}.")
+        self.net = net
+        self._optimizer = make_optimizer(
+            optimizer, learning_rate, momentum=momentum, beta1=beta1, beta2=beta2, epsilon=epsilon
+        )
+        self.batch_size = batch_size
+        self.l1 = l1
+        self.l2 = l2
+        self.seed = check_seed("seed", seed)
+        if early_stopping_patience is not None:
+            check_int("early_stopping_patience", early_stopping_patience, minimum=1)
+            if validation_data is None:
+                raise ValueError("early_stopping_patience needs validation_data, got None.")
+        self.early_stopping_patience = early_stopping_patience
+        self.set_data(X, y)
+        self._X_val: NDArray | None = None
+        self._y_val: NDArray | None = None
+        if validation_data is not None:
+            if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (X_val, y_val).")
+            self.set_validation(*validation_data)
+
+        self._rng = np.random.default_rng(self.seed)
+        self._grad = np.empty_like(net.params)
+        self.history = History()
+        self.stopped = False
+        self._best_params: NDArray | None = None
+        self._best_val_loss = math.inf
+        self._order: NDArray | None = None  # this epoch's permutation (mini-batches)
+        self._cursor = 0  # position in it
+        self._sums = [0.0, 0.0, 0]  # loss * n, accuracy * n, n seen this epoch
+        self._backup_params = net.params.copy()  # weights at the end of the last good epoch
+        self._backup_optimizer = self._optimizer.state_dict()
+
+    # ----------------------------------------------------------- hyperparameters
+
+    @property
+    def learning_rate(self) -> float:
+        return self._optimizer.learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._optimizer.learning_rate = value
+
+    @property
+    def optimizer(self) -> str:
+        return self._optimizer.name
+
+    @property
+    def l1(self) -> float:
+        return self._l1
+
+    @l1.setter
+    def l1(self, value: float) -> None:
+        self._l1 = check_float("l1", value, non_negative=True)
+
+    @property
+    def l2(self) -> float:
+        return self._l2
+
+    @l2.setter
+    def l2(self, value: float) -> None:
+        self._l2 = check_float("l2", value, non_negative=True)
+
+    @property
+    def batch_size(self) -> int | None:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int | None) -> None:
+        self._batch_size = None if value is None else check_int("batch_size", value, minimum=1)
+        self._order = None  # a new permutation at the next batch
+
+    @property
+    def epoch(self) -> int:
+        """Number of completed epochs."""
+        return self.history.epochs
+
+    @property
+    def stopped_reason(self) -> str | None:
+        return self.history.stopped_reason
+
+    # ------------------------------------------------------------ save/restore
+
+    def state_dict(self) -> dict:
+        """Everything needed to continue this run exactly, as JSON-able values and arrays.
+
+        Holds the network's parameters, the optimizer's state, the shuffling generator's
+        state, the history, the hyperparameters and the position inside the current epoch.
+        The training data are not included.
+        """
+        return {
+            "params": self.net.params.copy(),
+            "optimizer": self._optimizer.state_dict(),
+            "rng": self._rng.bit_generator.state,
+            "history": self.history.to_dict(),
+            "batch_size": self._batch_size,
+            "l1": self._l1,
+            "l2": self._l2,
+            "seed": self.seed,
+            "early_stopping_patience": self.early_stopping_patience,
+            "stopped": self.stopped,
+            "order": None if self._order is None else self._order.copy(),
+            "cursor": self._cursor,
+            "sums": list(self._sums),
+            "best_params": None if self._best_params is None else self._best_params.copy(),
+            "best_val_loss": self._best_val_loss,
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore a :meth:`state_dict`; refuses (changing nothing) if it does not fit this net."""
+        try:
+            params = np.asarray(state["params"])
+            if params.shape != self.net.params.shape or not np.isfinite(params).all():
+                raise ValueError(
+                    f"params must be {self.net.params.shape[0]} finite values, "
+                    f"got shape {params.shape}."
+                )
+            optimizer = make_optimizer(state["optimizer"]["name"], 1.0)
+            optimizer.load_state_dict(state["optimizer"])
+            if optimizer.name != self._optimizer.name:
+                raise ValueError(
+                    f"optimizer must be {self._optimizer.name!r}, got {optimizer.name!r}."
+                )
+            rng = np.random.default_rng()
+            rng.bit_generator.state = state["rng"]
+            history = History.from_dict(state["history"])
+            order = None if state["order"] is None else np.asarray(state["order"], dtype=np.int64)
+            best = None if state["best_params"] is None else np.asarray(state["best_params"])
+            sums = [float(state["sums"][0]), float(state["sums"][1]), int(state["sums"][2])]
+            batch_size = state["batch_size"]
+            if batch_size is not None:
+                batch_size = check_int("batch_size", batch_size, minimum=1)
+            l1 = check_float("l1", state["l1"], non_negative=True)
+            l2 = check_float("l2", state["l2"], non_negative=True)
+        except (KeyError, TypeError, IndexError) as error:
+            raise ValueError(f"trainer state is incomplete or malformed: {error!r}.") from None
+        self.net.params[...] = params
+        self.batch_size, self.l1, self.l2 = batch_size, l1, l2
+        self._optimizer = optimizer
+        self._rng = rng
+        self.history = history
+        self.seed = state["seed"]
+        self.stopped = bool(state["stopped"])
+        self._order, self._cursor, self._sums = order, int(state["cursor"]), sums
+        self._best_params = best
+        self._best_val_loss = float(state["best_val_loss"])
+        self._backup_params = self.net.params.copy()
+        self._backup_optimizer = self._optimizer.state_dict()
+
+    # -------------------------------------------------------------------- data
+
+    def set_data(self, X: ArrayLike, y: ArrayLike) -> None:
+        """Train on new data from the next step on (e.g. points painted during training)."""
+        X = check_X(X, self.net.sizes[0], self.net.dtype)
+        y = check_y(y, len(X))
+        check_both_classes(y)
+        self._X = X
+        self._y = y.astype(self.net.dtype)[:, None]
+        self._order = None
+
+    def set_validation(self, X_val: ArrayLike | None, y_val: ArrayLike | None) -> None:
+        """Measure validation loss and accuracy after each epoch on (X_val, y_val); None stops."""
+        if X_val is None or y_val is None:
+            if self.early_stopping_patience is not None:
+                raise ValueError("validation data must stay set while early stopping is on.")
+            self._X_val = self._y_val = None
+            return
+        X_val = check_X(X_val, self.net.sizes[0], self.net.dtype, name="X_val")
+        self._X_val = X_val
+        self._y_val = check_y(y_val, len(X_val), name="y_val").astype(self.net.dtype)
+
+    # ------------------------------------------------------------------ steps
+
+    def step_epoch(self) -> EpochMetrics:
+        """Train one epoch; returns its metrics. Raises :class:`DivergenceError` on inf/NaN."""
+        while True:
+            metrics = self.step_batch()
+            if metrics is not None:
+                return metrics
+
+    def step_batch(self) -> EpochMetrics | None:
+        """Train on one mini-batch (the whole data for full batch).
+
+        Returns the epoch's metrics when this batch completes an epoch, otherwise None.
+        """
+        n_samples = len(self._X)
+        if self._batch_size is None or self._batch_size >= n_samples:
+            X, y = self._X, self._y
+        else:
+            if self._order is None or self._cursor >= n_samples:
+                self._order = self._rng.permutation(n_samples)
+                self._cursor = 0
+            batch = self._order[self._cursor : self._cursor + self._batch_size]
+            self._cursor += len(batch)
+            X, y = self._X[batch], self._y[batch]
+
+        loss, acc = self.net.forward_backward(X, y, self._grad)
+        epoch = self.epoch + 1
+        if not math.isfinite(loss):
+            self._diverged(epoch, "loss", loss)
+        self._add_penalties()
+        self._optimizer.step([self.net.params], [self._grad])
+        if not np.isfinite(self.net.params).all():
+            self._diverged(
+                epoch, "weights", math.nan if np.isnan(self.net.params).any() else math.inf
+            )
+
+        self._sums[0] += loss * len(X)
+        self._sums[1] += acc * len(X)
+        self._sums[2] += len(X)
+        if X is self._X or self._cursor >= n_samples:
+            return self._finish_epoch()
+        return None
+
+    def run(
+        self, epochs: int, callback: Callable[[EpochMetrics], object] | None = None
+    ) -> list[EpochMetrics]:
+        """Train ``epochs`` epochs with BLAS on one thread; ``callback(metrics)`` after each.
+
+        Stops early (returning the epochs done) when early stopping triggers.
+        """
+        check_int("epochs", epochs, minimum=0)
+        done = []
+        with single_blas_thread():
+            for _ in range(epochs):
+                done.append(self.step_epoch())
+                if callback is not None:
+                    callback(done[-1])
+                if self.stopped:
+                    break
+        return done
+
+    def _add_penalties(self) -> None:
+        if self._l1 == 0 and self._l2 == 0:
+            return
+        weights = self.net.params[: self.net.n_weights]
+        grad_weights = self._grad[: self.net.n_weights]
+        if self._l1:
+            grad_weights += self._l1 * np.sign(weights)
+        if self._l2:
+            grad_weights += self._l2 * weights
+
+    def _finish_epoch(self) -> EpochMetrics:
+        loss_sum, acc_sum, seen = self._sums
+        self._sums = [0.0, 0.0, 0]
+        self._order = None if self._batch_size is None else self._order
+        metrics = EpochMetrics(self.epoch + 1, loss_sum / seen, acc_sum / seen)
+        self.history.loss.append(metrics.loss)
+        self.history.accuracy.append(metrics.accuracy)
+        if self._X_val is not None:
+            metrics.val_loss, metrics.val_accuracy = self.net._evaluate(self._X_val, self._y_val)
+            self.history.val_loss.append(metrics.val_loss)
+            self.history.val_accuracy.append(metrics.val_accuracy)
+            self._early_stopping(metrics)
+        np.copyto(self._backup_params, self.net.params)
+        self._backup_optimizer = self._optimizer.state_dict()
+        return metrics
+
+    def _early_stopping(self, metrics: EpochMetrics) -> None:
+        if self.early_stopping_patience is None:
+            return
+        if metrics.val_loss < self._best_val_loss:
+            self._best_val_loss = metrics.val_loss
+            self._best_params = self.net.params.copy()
+            self.history.best_epoch = metrics.epoch
+        elif metrics.epoch - self.history.best_epoch >= self.early_stopping_patience:
+            self.net.params[...] = self._best_params
+            self.stopped = True
+            self.history.stopped_reason = (
+                f"early stopping: validation loss did not improve for "
+                f"{self.early_stopping_patience} epochs; weights restored from epoch "
+                f"{self.history.best_epoch}"
+            )
+
+    def _diverged(self, epoch: int, quantity: str, value: float) -> None:
+        self.net.params[...] = self._backup_params
+        self._optimizer.load_state_dict(self._backup_optimizer)
+        self._sums = [0.0, 0.0, 0]
+        self._order = None
+        error = DivergenceError(epoch, quantity, "NaN" if math.isnan(value) else "inf")
+        self.history.stopped_reason = str(error)
+        raise error
+
+
+def train(
+    net: Network,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    epochs: int,
+    learning_rate: float,
+    optimizer: str = "sgd",
+    batch_size: int | None = None,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    momentum: float = 0.9,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+    seed: int | None = None,
+    validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+    early_stopping_patience: int | None = None,
+    callback: Callable[[int, Network], object] | None = None,
+    verbose: bool = False,
+    every: int = 50,
+) -> History:
+    """Train ``net`` in place, the article's ``train`` with more options.
+
+    Parameters are those of :class:`Trainer`, plus:
+
+    epochs : int >= 0
+    callback : callable or None
+        ``callback(i, net)`` every ``every`` epochs (``i`` counted from 0, as the article).
+    verbose : bool
+        Print the article's progress line every ``every`` epochs:
+        ``Iteration: 00050 - cost: 0.69000 - accuracy: 0.50000``.
+
+    Returns
+    -------
+    History
+        Per-epoch loss and accuracy (and validation ones). If the loss or a weight became
+        inf/NaN, training stopped there, the last finite weights are back in ``net`` and
+        ``history.stopped_reason`` says so; likewise for early stopping.
+    """
+    check_int("epochs", epochs, minimum=0)
+    every = check_int("every", every, minimum=1)
+    trainer = Trainer(
+        net, X, y, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
+        l1=l1, l2=l2, momentum=momentum, beta1=beta1, beta2=beta2, epsilon=epsilon, seed=seed,
+        validation_data=validation_data, early_stopping_patience=early_stopping_patience,
+    )  # fmt: skip
+    with single_blas_thread():
+        for i in range(epochs):
+            try:
+                metrics = trainer.step_epoch()
+            except DivergenceError:
+                break
+            if i % every == 0:
+                if verbose:
+                    cost, acc = metrics.loss, metrics.accuracy
+                    print(f"Iteration: {i:05} - cost: {cost:.5f} - accuracy: {acc:.5f}")
+                if callback is not None:
+                    callback(i, net)
+            if trainer.stopped:
+                break
+    return trainer.history

@@ -1,0 +1,102 @@
+"""Checks at the public boundary, all with one message shape: ``"name must be ..., got value."``.
+
+Inside the engine the invariants these establish are trusted (asserted at most).
+"""
+
+import math
+import numbers
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype: object) -> np.dtype:
+    try:
+        resolved = np.dtype(dtype)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}.") from None
+    if resolved not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {resolved}.")
+    return resolved
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if minimum is not None and value < minimum:
+        rule = "> 0" if minimum == 1 else f">= {minimum}"
+        raise ValueError(f"{name} must be {rule}, got {value}.")
+    return int(value)
+
+
+def check_float(
+    name: str, value: object, *, positive: bool = False, non_negative: bool = False
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}.")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}.")
+    if non_negative and value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}.")
+    return value
+
+
+def check_seed(name: str, seed: object) -> int | None:
+    if seed is None:
+        return None
+    seed = check_int(name, seed, minimum=0)
+    if seed >= 2**32:
+        raise ValueError(f"{name} must be < 2**32, got {seed}.")
+    return seed
+
+
+def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    choices = list(choices)
+    if not isinstance(value, str) or value not in choices:
+        supported = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {supported}, got {value!r}.")
+    return value
+
+
+def check_X(X: ArrayLike, n_features: int, dtype: np.dtype, name: str = "X") -> NDArray:
+    """Return ``X`` as a C-contiguous (n_samples, n_features) array of ``dtype``."""
+    array = np.asarray(X)
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}.")
+    if array.ndim != 2 or array.shape[1] != n_features:
+        raise ValueError(f"{name} must have shape (n_samples, {n_features}), got {array.shape}.")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one sample, got 0.")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got NaN or inf values.")
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+def check_y(y: ArrayLike, n_samples: int, name: str = "y") -> NDArray:
+    """Return labels as an int64 (n_samples,) array of 0 and 1."""
+    array = np.asarray(y)
+    if array.ndim == 2 and 1 in array.shape:
+        array = array.reshape(-1)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must have shape (n_samples,), got {array.shape}.")
+    if array.shape[0] != n_samples:
+        raise ValueError(f"{name} must have {n_samples} labels (one per sample), got {len(array)}.")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold 0/1 labels, got dtype {array.dtype}.")
+    bad = (array != 0) & (array != 1)
+    if bad.any():
+        raise ValueError(f"{name} must hold only labels 0 and 1, got {array[bad][0]!r}.")
+    return array.astype(np.int64)
+
+
+def check_both_classes(y: NDArray, name: str = "y") -> None:
+    n_ones = int(y.sum())
+    if n_ones == 0 or n_ones == len(y):
+        only = int(y[0])
+        raise ValueError(f"{name} must contain both classes 0 and 1, got only class {only}.")

@@ -1,0 +1,19 @@
+"""Colours and marker shapes shared by every panel.
+
+The two classes use the Okabe-Ito palette, which stays distinct under the common forms of colour
+blindness, and differ in marker shape too, so the classes never depend on colour alone.
+"""
+
+CLASS_COLORS = ("#D55E00", "#0072B2")  # class 0 vermillion, class 1 blue (Okabe-Ito)
+CLASS_SYMBOLS = ("o", "s")  # class 0 circle, class 1 square
+CLASS_NAMES = ("Class 0", "Class 1")
+
+# Decision-region colormap: P(class 1) = 0 -> pale vermillion, 0.5 -> white, 1 -> pale blue.
+# The regions are pastel so the saturated points stay readable on top of them.
+REGION_STOPS = (0.0, 0.5, 1.0)
+REGION_COLORS = ("#F2B89A", "#FFFFFF", "#9CC3E0")
+
+TRAIN_COLOR = "#333333"  # curves of training metrics
+TEST_COLOR = "#009E73"  # curves of test metrics (Okabe-Ito bluish green)
+BACKGROUND = "#FFFFFF"
+FOREGROUND = "#222222"
