@@ -3,14 +3,17 @@
 The network is the article's list of layer dicts. Each layer holds its weights ``W`` of shape
 (output_dim, input_dim), its biases ``b`` of shape (output_dim,) and its activation's name.
 
-Two layout choices make it fast without changing the maths:
+Three layout choices make it fast without changing the maths:
 
 * Samples are rows (``X`` is (n_samples, n_features)), so a layer computes
   ``Z = A_prev @ W.T + b``: the article's ``W @ A_prev + b`` transposed. Every matrix product
   then runs on contiguous rows.
-* All parameters live in one flat vector, weights of every layer first, then every bias; each
-  layer's ``W`` and ``b`` are views into it. An optimizer updates the whole network with a
-  handful of vector operations, and weight penalties touch only the leading weights block.
+* The bias rides inside the matrix product. Each layer stores ``[W | b]`` as one
+  (output_dim, input_dim + 1) block, and every layer input carries a trailing column of ones,
+  so ``[A_prev | 1] @ [W | b].T = A_prev @ W.T + b`` and the backward product
+  ``dZ.T @ [A_prev | 1]`` yields ``[dW | db]`` in one go. ``W`` and ``b`` are views of the block.
+* All blocks live in one flat parameter vector, so an optimizer updates the whole network with
+  a handful of vector operations.
 """
 
 from collections.abc import Mapping, Sequence
@@ -72,13 +75,16 @@ def _check_architecture(architecture: object) -> list[dict]:
 class _Workspace:
     """Buffers for one batch size, reused by every epoch so the hot loop allocates nothing big.
 
-    ``A[l]`` holds layer l's output (in place over its pre-activation); ``dA[l]`` the gradient
-    with respect to it. The output layer keeps its logits in ``A[-1]`` and ``p`` separately.
+    ``inputs[l]`` is layer l's input with its trailing column of ones, (n_samples, units + 1);
+    layer l writes its output into ``inputs[l + 1][:, :-1]``, activation in place. ``dA[l]``
+    receives the gradient with respect to ``inputs[l + 1]`` (its last column is unused).
+    ``inputs[0]`` is filled by the caller with the batch.
     """
 
     def __init__(self, n_samples: int, sizes: Sequence[int], dtype: np.dtype):
-        self.A = [np.empty((n_samples, units), dtype) for units in sizes[1:]]
-        self.dA = [np.empty((n_samples, units), dtype) for units in sizes[1:-1]]
+        self.inputs = [np.ones((n_samples, units + 1), dtype) for units in sizes[:-1]]
+        self.dA = [np.empty((n_samples, units + 1), dtype) for units in sizes[1:-1]]
+        self.logits = np.empty((n_samples, 1), dtype)
         self.p = np.empty((n_samples, 1), dtype)
         self.dZ_out = np.empty((n_samples, 1), dtype)
 
@@ -124,19 +130,17 @@ class Network:
         self.dtype = check_dtype(dtype)
 
         shapes = [(spec["output_dim"], spec["input_dim"]) for spec in layer_specs]
-        n_weights = sum(out_dim * in_dim for out_dim, in_dim in shapes)
-        n_biases = sum(out_dim for out_dim, _ in shapes)
-        self.n_weights = n_weights  # the flat vector's leading weights block
-        self.params = np.empty(n_weights + n_biases, self.dtype)
-
+        self.params = np.empty(sum(out * (inp + 1) for out, inp in shapes), self.dtype)
         self.layers: list[dict] = []
-        w_start, b_start = 0, n_weights
+        start = 0
         for spec, (out_dim, in_dim) in zip(layer_specs, shapes, strict=True):
-            W = self.params[w_start : w_start + out_dim * in_dim].reshape(out_dim, in_dim)
-            b = self.params[b_start : b_start + out_dim]
-            self.layers.append({**spec, "W": W, "b": b})
-            w_start += out_dim * in_dim
-            b_start += out_dim
+            block = self.params[start : start + out_dim * (in_dim + 1)].reshape(out_dim, in_dim + 1)
+            self.layers.append({**spec, "Wb": block, "W": block[:, :-1], "b": block[:, -1]})
+            start += block.size
+        # 1 where the flat vector holds a weight, 0 where a bias: penalties act on weights only
+        self.weight_mask = np.ones_like(self.params)
+        for block in self.blocks(self.weight_mask):
+            block[:, -1] = 0
 
         for layer, (W, b) in zip(
             self.layers, INITIALIZERS[self.init](shapes, self.seed), strict=True
@@ -304,18 +308,27 @@ class Network:
         loss, _ = self.forward_backward(X, y, grad)
         return loss, self._unflatten(grad)
 
-    def _unflatten(self, flat: NDArray) -> Params:
-        params = []
-        w_start, b_start = 0, self.n_weights
+    def blocks(self, flat: NDArray) -> list[NDArray]:
+        """Per-layer (output_dim, input_dim + 1) ``[W | b]`` views of a vector laid out like
+        ``self.params`` (e.g. a gradient)."""
+        views, start = [], 0
         for layer in self.layers:
-            out_dim, in_dim = layer["W"].shape
-            W = flat[w_start : w_start + out_dim * in_dim].reshape(out_dim, in_dim).copy()
-            params.append({"W": W, "b": flat[b_start : b_start + out_dim].copy()})
-            w_start += out_dim * in_dim
-            b_start += out_dim
-        return params
+            size = layer["Wb"].size
+            views.append(flat[start : start + size].reshape(layer["Wb"].shape))
+            start += size
+        return views
+
+    def _unflatten(self, flat: NDArray) -> Params:
+        return [{"W": Wb[:, :-1].copy(), "b": Wb[:, -1].copy()} for Wb in self.blocks(flat)]
 
     # ----------------------------------------------------------- the training pass
+
+    def workspace(self, n_samples: int) -> "_Workspace":
+        """The reusable buffers for batches of ``n_samples`` (created on first use)."""
+        work = self._workspaces.get(n_samples)
+        if work is None:
+            work = self._workspaces[n_samples] = _Workspace(n_samples, self.sizes, self.dtype)
+        return work
 
     def forward_backward(self, X: NDArray, y: NDArray, grad: NDArray) -> tuple[float, float]:
         """One forward and backward pass: the article's ``full_forward_propagation``, cost,
@@ -323,7 +336,9 @@ class Network:
 
         Parameters
         ----------
-        X : ndarray (n_samples, input_dim), C-contiguous, the network's dtype
+        X : ndarray (n_samples, input_dim) in the network's dtype
+            Copied into the workspace's first input buffer (which carries the ones column);
+            pass ``self.workspace(n).inputs[0][:, :-1]`` itself to skip the copy.
         y : ndarray (n_samples, 1), labels as 0.0/1.0 in the network's dtype
         grad : ndarray like ``self.params``
             Receives the gradient of the mean loss, in the flat layout of ``self.params``.
@@ -334,42 +349,33 @@ class Network:
             Of the forward pass that produced the gradient.
         """
         n_samples = len(X)
-        work = self._workspaces.get(n_samples)
-        if work is None:
-            work = self._workspaces[n_samples] = _Workspace(n_samples, self.sizes, self.dtype)
+        work = self.workspace(n_samples)
+        inputs = work.inputs
+        if X.base is not inputs[0]:
+            inputs[0][:, :-1] = X
 
-        # forward: Z = A_prev W^T + b, then A = f(Z) in the same buffer
-        A_prev = X
-        for layer, A in zip(self.layers[:-1], work.A, strict=False):
-            np.matmul(A_prev, layer["W"].T, out=A)
-            A += layer["b"]
+        # forward: Z = [A_prev | 1] [W | b]^T, then A = f(Z) in place
+        for layer, A_prev, A in zip(self.layers, inputs, inputs[1:], strict=False):
+            np.matmul(A_prev, layer["Wb"].T, out=A[:, :-1])
+            # the activation runs on the whole contiguous buffer (faster than on the strided
+            # view); then the ones column is put back, since e.g. sigmoid(1) != 1
             ACTIVATIONS[layer["activation"]].forward(A, out=A)
-            A_prev = A
-        output = self.layers[-1]
-        logits = work.A[-1]
-        np.matmul(A_prev, output["W"].T, out=logits)
-        logits += output["b"]
+            A[:, -1] = 1
+        logits = np.matmul(inputs[-1], self.layers[-1]["Wb"].T, out=work.logits)
         p = ACTIVATIONS["sigmoid"].forward(logits, out=work.p)
         loss = binary_cross_entropy(logits, y)
-        accuracy = float(np.count_nonzero((p > 0.5) == (y > 0.5))) / n_samples
+        accuracy = np.count_nonzero((p > 0.5) == (y > 0.5)) / n_samples
 
-        # backward: sigmoid + cross-entropy fuse to dZ = (p - y); the mean's 1/m is applied
+        # backward: sigmoid and cross-entropy fuse to dZ = p - y; the mean's 1/m is applied
         # here once instead of in every layer's dW and db.
         dZ = np.subtract(p, y, out=work.dZ_out)
         dZ *= 1.0 / n_samples
-        w_end, b_end = self.n_weights, self.params.size
-        inputs = [X, *work.A[:-1]]
+        grad_blocks = self.blocks(grad)
         for index in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[index]
-            out_dim, in_dim = layer["W"].shape
-            dW = grad[w_end - out_dim * in_dim : w_end].reshape(out_dim, in_dim)
-            db = grad[b_end - out_dim : b_end]
-            np.matmul(dZ.T, inputs[index], out=dW)
-            np.sum(dZ, axis=0, out=db)
-            if index > 0:
-                dA_prev = np.matmul(dZ, layer["W"], out=work.dA[index - 1])
-                previous = self.layers[index - 1]
-                dZ = ACTIVATIONS[previous["activation"]].backward(dA_prev, inputs[index])
-            w_end -= out_dim * in_dim
-            b_end -= out_dim
+            np.matmul(dZ.T, inputs[index], out=grad_blocks[index])  # [dW | db]
+            if index == 0:
+                break
+            dA_prev = np.matmul(dZ, self.layers[index]["Wb"], out=work.dA[index - 1])
+            backward = ACTIVATIONS[self.layers[index - 1]["activation"]].backward
+            dZ = backward(dA_prev, inputs[index])[:, :-1]
         return loss, accuracy

@@ -236,6 +236,10 @@ class Trainer:
     def stopped_reason(self) -> str | None:
         return self.history.stopped_reason
 
+    def params_snapshot(self) -> list[dict[str, NDArray]]:
+        """A copy of the network's current parameters (``net.get_params()``), safe to keep."""
+        return self.net.get_params()
+
     # ------------------------------------------------------------ save/restore
 
     def state_dict(self) -> dict:
@@ -390,12 +394,11 @@ class Trainer:
     def _add_penalties(self) -> None:
         if self._l1 == 0 and self._l2 == 0:
             return
-        weights = self.net.params[: self.net.n_weights]
-        grad_weights = self._grad[: self.net.n_weights]
+        params, mask = self.net.params, self.net.weight_mask
         if self._l1:
-            grad_weights += self._l1 * np.sign(weights)
+            self._grad += self._l1 * np.sign(params) * mask
         if self._l2:
-            grad_weights += self._l2 * weights
+            self._grad += self._l2 * params * mask
 
     def _finish_epoch(self) -> EpochMetrics:
         loss_sum, acc_sum, seen = self._sums
