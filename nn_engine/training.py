@@ -355,12 +355,14 @@ class Trainer:
             self._cursor += len(batch)
             X, y = self._X[batch], self._y[batch]
 
-        loss, acc = self.net.forward_backward(X, y, self._grad)
-        epoch = self.epoch + 1
-        if not math.isfinite(loss):
-            self._diverged(epoch, "loss", loss)
-        self._add_penalties()
-        self._optimizer.step([self.net.params], [self._grad])
+        # overflow is expected when training diverges; it is detected below, not warned about
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, acc = self.net.forward_backward(X, y, self._grad)
+            epoch = self.epoch + 1
+            if not math.isfinite(loss):
+                self._diverged(epoch, "loss", loss)
+            self._add_penalties()
+            self._optimizer.step([self.net.params], [self._grad])
         if not np.isfinite(self.net.params).all():
             self._diverged(
                 epoch, "weights", math.nan if np.isnan(self.net.params).any() else math.inf

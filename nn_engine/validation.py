@@ -91,7 +91,7 @@ def check_y(y: ArrayLike, n_samples: int, name: str = "y") -> NDArray:
         raise TypeError(f"{name} must hold 0/1 labels, got dtype {array.dtype}.")
     bad = (array != 0) & (array != 1)
     if bad.any():
-        raise ValueError(f"{name} must hold only labels 0 and 1, got {array[bad][0]!r}.")
+        raise ValueError(f"{name} must hold only labels 0 and 1, got {array[bad][0].item()!r}.")
     return array.astype(np.int64)
 
 

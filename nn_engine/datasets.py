@@ -1,0 +1,456 @@
+"""Two-class 2-D data sets: generators, a seeded train/test split and CSV files.
+
+Every generator takes ``(n_samples, noise, seed)`` and returns ``X`` of shape (n_samples, 2),
+float64, and ``y`` of shape (n_samples,), int64 labels 0 and 1. The classes are balanced
+(``n_samples // 2`` points of class 0, the rest class 1), so both are present for
+``n_samples >= 2``, and the points come shuffled. One ``np.random.RandomState(seed)`` drives each
+call, so a seed always gives the same data.
+
+``moons`` and ``circles`` are scikit-learn's ``make_moons`` / ``make_circles`` (with
+``shuffle=True``) number for number, and ``train_test_split`` is scikit-learn's: the article's
+data is ``moons(1000, noise=0.2, seed=100)`` split with ``test_size=0.1, seed=42``.
+``xor``, ``gaussians`` and ``spiral`` follow TensorFlow Playground's data sets, scaled to the
+same few units as the moons.
+"""
+
+import math
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from nn_engine.validation import check_float, check_int, check_seed, check_X, check_y
+
+CSV_HEADER = "x,y,label"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _check_generator_args(n_samples: object, noise: object, seed: object) -> tuple[int, float]:
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    noise = check_float("noise", noise, non_negative=True)
+    check_seed("seed", seed)
+    return n_samples, noise
+
+
+def _class_sizes(n_samples: int) -> tuple[int, int]:
+    """Points of class 0 and class 1: sklearn's split, ``n // 2`` and the rest."""
+    n_class0 = n_samples // 2
+    return n_class0, n_samples - n_class0
+
+
+def _labels(n_class0: int, n_class1: int) -> NDArray[np.int64]:
+    return np.concatenate([np.zeros(n_class0, np.int64), np.ones(n_class1, np.int64)])
+
+
+def _shuffle(
+    rng: np.random.RandomState, X: NDArray, y: NDArray
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """``sklearn.utils.shuffle(X, y, random_state=rng)``: the same draw from the same generator."""
+    indices = np.arange(len(X))
+    rng.shuffle(indices)
+    return X[indices], y[indices]
+
+
+# ---------------------------------------------------------------------------- generators
+
+
+def moons(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Two interleaving half circles: ``sklearn.datasets.make_moons`` exactly.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+    noise : float >= 0
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int in [0, 2**32) or None
+        ``random_state`` of ``make_moons``; None draws fresh entropy.
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+        0 for the upper moon (``n_samples // 2`` points), 1 for the lower one.
+
+    Examples
+    --------
+    The article's data set:
+
+    >>> X, y = moons(1000, noise=0.2, seed=100)
+    >>> X.shape, y.shape
+    ((1000, 2), (1000,))
+    """
+    n_samples, noise = _check_generator_args(n_samples, noise, seed)
+    n_out, n_in = _class_sizes(n_samples)
+    rng = np.random.RandomState(seed)
+    outer_x = np.cos(np.linspace(0, np.pi, n_out))
+    outer_y = np.sin(np.linspace(0, np.pi, n_out))
+    inner_x = 1 - np.cos(np.linspace(0, np.pi, n_in))
+    inner_y = 1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5
+    X = np.vstack([np.append(outer_x, inner_x), np.append(outer_y, inner_y)]).T
+    X, y = _shuffle(rng, X, _labels(n_out, n_in))
+    X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def circles(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None, factor: float = 0.5
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """A small circle inside a large one: ``sklearn.datasets.make_circles`` exactly.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+    noise : float >= 0
+        Standard deviation of the Gaussian noise added to every coordinate.
+    seed : int in [0, 2**32) or None
+    factor : float in [0, 1)
+        Radius of the inner circle relative to the outer one (radius 1).
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+        0 on the outer circle, 1 on the inner one.
+    """
+    n_samples, noise = _check_generator_args(n_samples, noise, seed)
+    factor = check_float("factor", factor)
+    if not 0 <= factor < 1:
+        raise ValueError(f"factor must be in [0, 1), got {factor}.")
+    n_out, n_in = _class_sizes(n_samples)
+    rng = np.random.RandomState(seed)
+    # endpoint=False so the first and last point of a circle do not coincide (as sklearn)
+    angles_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    angles_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack(
+        [
+            np.append(np.cos(angles_out), np.cos(angles_in) * factor),
+            np.append(np.sin(angles_out), np.sin(angles_in) * factor),
+        ]
+    ).T
+    X, y = _shuffle(rng, X, _labels(n_out, n_in))
+    X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def xor(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Four quadrant blobs: class 1 where x and y have the same sign, class 0 where they differ.
+
+    As TensorFlow Playground's "Exclusive or": coordinates uniform in [-1, 1], kept 0.05 away
+    from the axes so every point lies clearly in its quadrant; then Gaussian jitter of standard
+    deviation ``noise`` moves points (and may carry them across an axis: that is the noise).
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+    noise : float >= 0
+    seed : int in [0, 2**32) or None
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+        1 in the first and third quadrant, 0 in the second and fourth.
+    """
+    n_samples, noise = _check_generator_args(n_samples, noise, seed)
+    n_class0, n_class1 = _class_sizes(n_samples)
+    rng = np.random.RandomState(seed)
+    y = _labels(n_class0, n_class1)
+    magnitude = rng.uniform(0.05, 1.0, size=(n_samples, 2))
+    sign_x = rng.choice([-1.0, 1.0], size=n_samples)
+    sign_y = np.where(y == 1, sign_x, -sign_x)
+    X = magnitude * np.column_stack([sign_x, sign_y])
+    X, y = _shuffle(rng, X, y)
+    X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def gaussians(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Two round Gaussian blobs: class 0 around (-1, -1), class 1 around (1, 1).
+
+    ``noise`` is the spread: each blob's standard deviation is ``0.3 + noise``, so ``noise=0``
+    still gives two blobs (not two points) and ``noise`` about 1 makes them overlap, as the
+    noise slider of TensorFlow Playground's "Gaussian" data.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+    noise : float >= 0
+    seed : int in [0, 2**32) or None
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+    """
+    n_samples, noise = _check_generator_args(n_samples, noise, seed)
+    n_class0, n_class1 = _class_sizes(n_samples)
+    rng = np.random.RandomState(seed)
+    y = _labels(n_class0, n_class1)
+    centres = np.where(y[:, None] == 1, 1.0, -1.0)
+    X = centres + rng.normal(scale=0.3 + noise, size=(n_samples, 2))
+    return _shuffle(rng, X, y)
+
+
+def spiral(
+    n_samples: int = 100, noise: float = 0.0, seed: int | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Two interleaved spiral arms, as TensorFlow Playground's "Spiral", radius 1.
+
+    Each arm makes 1.75 turns outwards from the centre; the point ``i`` of ``m`` on an arm lies
+    at radius ``(i + 1) / m`` and angle ``1.75 * 2 pi * i / m``, class 0's arm turned by pi
+    against class 1's. Gaussian jitter of standard deviation ``noise`` is then added.
+
+    Parameters
+    ----------
+    n_samples : int >= 2
+    noise : float >= 0
+    seed : int in [0, 2**32) or None
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+    """
+    n_samples, noise = _check_generator_args(n_samples, noise, seed)
+    n_class0, n_class1 = _class_sizes(n_samples)
+    rng = np.random.RandomState(seed)
+    arms = []
+    for count, turn in ((n_class0, np.pi), (n_class1, 0.0)):
+        step = np.arange(count) / count
+        radius = step + 1.0 / count
+        angle = 1.75 * 2 * np.pi * step + turn
+        arms.append(np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]))
+    X, y = _shuffle(rng, np.concatenate(arms), _labels(n_class0, n_class1))
+    X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+Generator = Callable[..., tuple[NDArray[np.float64], NDArray[np.int64]]]
+
+GENERATORS: dict[str, Generator] = {
+    "moons": moons,
+    "circles": circles,
+    "xor": xor,
+    "gaussians": gaussians,
+    "spiral": spiral,
+}
+
+
+# ---------------------------------------------------------------------- train/test split
+
+
+def _split_counts(n_samples: int, test_size: object) -> tuple[int, int]:
+    """(n_train, n_test) as sklearn's ``_validate_shuffle_split`` for a float ``test_size``."""
+    test_size = check_float("test_size", test_size)
+    if not 0 <= test_size < 1:
+        raise ValueError(f"test_size must be in [0, 1), got {test_size}.")
+    n_test = math.ceil(test_size * n_samples)
+    n_train = n_samples - n_test
+    if n_train < 1:
+        raise ValueError(
+            f"test_size must leave at least one training sample of {n_samples}, got {test_size}."
+        )
+    return n_train, n_test
+
+
+def _split_indices(n_samples: int, test_size: object, seed: object) -> tuple[NDArray, NDArray]:
+    """(train, test) indices: sklearn's ``ShuffleSplit`` with ``random_state=seed``."""
+    n_train, n_test = _split_counts(n_samples, test_size)
+    seed = check_seed("seed", seed)
+    permutation = np.random.RandomState(seed).permutation(n_samples)
+    return permutation[n_test : n_test + n_train], permutation[:n_test]
+
+
+def train_test_split(
+    X: ArrayLike, y: ArrayLike, test_size: float = 0.1, seed: int | None = None
+) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Shuffle and split: ``sklearn.model_selection.train_test_split(X, y, test_size=test_size,
+    random_state=seed)`` exactly, rows in the same order.
+
+    Parameters
+    ----------
+    X : array (n_samples, ...)
+    y : array (n_samples,)
+    test_size : float in [0, 1)
+        ``ceil(test_size * n_samples)`` rows go to the test set; at least one row must stay for
+        training. 0 gives an empty test set (sklearn refuses 0).
+    seed : int in [0, 2**32) or None
+
+    Returns
+    -------
+    X_train : (n_train, ...) ; X_test : (n_test, ...) ; y_train : (n_train,) ; y_test : (n_test,)
+        Copies.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must have shape (n_samples,), got {y.shape}.")
+    if X.ndim == 0 or len(X) != len(y):
+        raise ValueError(
+            f"X and y must have the same number of rows, got shapes {X.shape} and {y.shape}."
+        )
+    train, test = _split_indices(len(X), test_size, seed)
+    return X[train], X[test], y[train], y[test]
+
+
+def split_mask(n_samples: int, test_size: float, seed: int | None) -> NDArray[np.bool_]:
+    """Which of ``n_samples`` points are test points, as :func:`train_test_split` splits them.
+
+    ``X[mask]`` holds the same rows as ``train_test_split(X, y, test_size, seed)[1]``, in the
+    original order instead of the shuffled one.
+
+    Returns
+    -------
+    mask : ndarray (n_samples,) bool
+        True for a test point.
+    """
+    n_samples = check_int("n_samples", n_samples, minimum=1)
+    _, test = _split_indices(n_samples, test_size, seed)
+    mask = np.zeros(n_samples, bool)
+    mask[test] = True
+    return mask
+
+
+# ------------------------------------------------------------------------------ CSV files
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+    """Create or replace the file ``path`` with what ``write`` writes into a binary file object.
+
+    The bytes go to a temporary file next to ``path``, which then replaces ``path`` in one
+    ``os.replace``: a reader sees the old file or the whole new one, never half of it, and a
+    failure leaves ``path`` untouched. The new file gets the usual permissions (0o666 less the
+    umask).
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_csv(path: str | os.PathLike, X: ArrayLike, y: ArrayLike) -> None:
+    """Write points to a CSV file with the header ``x,y,label``, atomically.
+
+    Coordinates are written as Python's shortest round-trip ``repr``, so :func:`read_csv` gives
+    back exactly the same float64 numbers (float32 input comes back as its exact float64 value).
+
+    Parameters
+    ----------
+    path : str or path-like
+    X : array (n_samples, 2), finite real numbers, n_samples >= 1
+    y : array (n_samples,), labels 0 and 1
+    """
+    X = check_X(X, 2, np.dtype(np.float64))
+    y = check_y(y, len(X))
+    lines = [CSV_HEADER]
+    lines.extend(
+        f"{x!r},{v!r},{label}" for (x, v), label in zip(X.tolist(), y.tolist(), strict=True)
+    )
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    write_atomically(path, lambda file: file.write(data))
+
+
+def _parse_coordinate(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}.") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {text!r}.")
+    return value
+
+
+def _parse_label(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"label must be 0 or 1, got {text!r}.") from None
+    if value not in (0.0, 1.0):
+        raise ValueError(f"label must be 0 or 1, got {text}.")
+    return int(value)
+
+
+def read_csv(path: str | os.PathLike) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Read points written by :func:`write_csv` (or by hand, a spreadsheet, pandas ...).
+
+    The first line is the header ``x,y,label``; every further line holds two finite numbers
+    and a label 0 or 1 (``1.0`` is accepted as 1). Spaces around fields, blank lines, a UTF-8
+    byte-order mark and Windows line ends are tolerated. The whole file is checked before
+    anything is returned.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    X : ndarray (n_samples, 2) float64
+    y : ndarray (n_samples,) int64
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    ValueError
+        For an empty file, a missing header, no data rows, or a bad row, naming the file and
+        the 1-based line number: ``"points.csv line 7: label must be 0 or 1, got 3."``
+    """
+    name = Path(path).name
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{name} must be UTF-8 text, got a non-UTF-8 byte at offset {error.start}."
+        ) from None
+    # split on line ends only (str.splitlines also splits on form feeds and the like)
+    numbered = [
+        (number, line.strip())
+        for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)
+        if line.strip()
+    ]
+    if not numbered:
+        raise ValueError(f"{name} must start with the header '{CSV_HEADER}', got an empty file.")
+    header_number, header = numbered[0]
+    if [field.strip() for field in header.split(",")] != CSV_HEADER.split(","):
+        raise ValueError(
+            f"{name} line {header_number}: the header must be '{CSV_HEADER}', got {header!r:.60}."
+        )
+    if len(numbered) == 1:
+        raise ValueError(f"{name} must have at least one data row after the header, got none.")
+
+    X = np.empty((len(numbered) - 1, 2), np.float64)
+    y = np.empty(len(numbered) - 1, np.int64)
+    for row, (number, line) in enumerate(numbered[1:]):
+        fields = [field.strip() for field in line.split(",")]
+        try:
+            if len(fields) != 3:
+                raise ValueError(
+                    f"a row must have 3 fields (x,y,label), got {len(fields)}: {line!r:.60}."
+                )
+            X[row, 0] = _parse_coordinate("x", fields[0])
+            X[row, 1] = _parse_coordinate("y", fields[1])
+            y[row] = _parse_label(fields[2])
+        except ValueError as error:
+            raise ValueError(f"{name} line {number}: {error}") from None
+    return X, y

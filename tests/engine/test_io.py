@@ -1,0 +1,326 @@
+"""nn_engine.io: model files (.npz, no pickle) and the architecture as the article's JSON."""
+
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from nn_engine import Network, datasets, train
+from nn_engine.io import (
+    architecture_from_json,
+    architecture_to_json,
+    load_network,
+    save_network,
+)
+
+ARTICLE_ARCHITECTURE = [
+    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
+    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+]
+
+
+@pytest.fixture(scope="module")
+def points():
+    return datasets.moons(200, noise=0.2, seed=0)
+
+
+def trained(net: Network, points) -> Network:
+    X, y = points
+    train(net, X, y, epochs=5, learning_rate=0.05, optimizer="adam", seed=0)
+    return net
+
+
+NETWORKS = {
+    "article": lambda: Network(ARTICLE_ARCHITECTURE, init="seed", seed=2),
+    "float32 he": lambda: Network.from_sizes(
+        [2, 8, 8, 1], "tanh", init="he", seed=7, dtype="float32"
+    ),
+    "mixed xavier": lambda: Network.from_sizes(
+        [2, 5, 4, 3, 1], ["leaky_relu", "linear", "sigmoid"], init="xavier", seed=0
+    ),
+    "no hidden layer": lambda: Network.from_sizes([2, 1], seed=3),
+}
+
+
+# ------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize("kind", sorted(NETWORKS))
+def test_save_load_round_trip_is_exact(tmp_path, points, kind):
+    net = trained(NETWORKS[kind](), points)
+    path = tmp_path / "model.npz"
+    save_network(net, path)
+    loaded = load_network(path)
+    assert loaded.architecture == net.architecture
+    assert (loaded.init, loaded.seed, loaded.dtype) == (net.init, net.seed, net.dtype)
+    assert repr(loaded) == repr(net)
+    for original, restored in zip(net.get_params(), loaded.get_params(), strict=True):
+        for key in ("W", "b"):
+            assert restored[key].dtype == original[key].dtype
+            assert restored[key].tobytes() == original[key].tobytes()
+    X, _ = points
+    assert loaded.predict_proba(X).tobytes() == net.predict_proba(X).tobytes()
+    assert np.array_equal(loaded.predict(X), net.predict(X))
+
+
+def test_loaded_network_trains_on_like_the_original(tmp_path, points):
+    net = trained(NETWORKS["article"](), points)
+    save_network(net, tmp_path / "m.npz")
+    twin = load_network(tmp_path / "m.npz")
+    X, y = points
+    train(net, X, y, epochs=3, learning_rate=0.01)
+    train(twin, X, y, epochs=3, learning_rate=0.01)
+    assert all(
+        np.array_equal(a["W"], b["W"]) and np.array_equal(a["b"], b["b"])
+        for a, b in zip(net.get_params(), twin.get_params(), strict=True)
+    )
+
+
+def test_model_file_holds_plain_named_arrays(tmp_path):
+    net = Network.from_sizes([2, 3, 1], init="he", seed=5, dtype="float32")
+    path = tmp_path / "model.bin"
+    save_network(net, path)
+    assert os.listdir(tmp_path) == ["model.bin"]  # no ".npz" appended, no temporary left
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    assert sorted(arrays) == sorted(
+        [
+            "format",
+            "format_version",
+            "architecture",
+            "init",
+            "seed",
+            "dtype",
+            "W0",
+            "b0",
+            "W1",
+            "b1",
+        ]
+    )
+    assert arrays["format"].item() == "nn_engine.network"
+    assert arrays["format_version"].item() == 1
+    assert json.loads(arrays["architecture"].item()) == net.architecture
+    assert arrays["init"].item() == "he" and arrays["seed"].item() == 5
+    assert arrays["dtype"].item() == "float32"
+    assert arrays["W0"].dtype == np.float32 and arrays["W0"].shape == (3, 2)
+    assert arrays["b1"].shape == (1,)
+    assert all(value.dtype != object for value in arrays.values())
+
+
+def test_save_overwrites_atomically_and_refuses_non_networks(tmp_path):
+    path = tmp_path / "model.npz"
+    save_network(Network.from_sizes([2, 3, 1], seed=1), path)
+    save_network(Network.from_sizes([2, 4, 1], seed=1), path)
+    assert load_network(path).sizes == [2, 4, 1]
+    with pytest.raises(TypeError) as caught:
+        save_network({"W": 1}, path)
+    assert str(caught.value) == "net must be a Network, got dict."
+    assert load_network(path).sizes == [2, 4, 1]
+    with pytest.raises(FileNotFoundError):
+        save_network(Network.from_sizes([2, 1]), tmp_path / "missing" / "m.npz")
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+# ------------------------------------------------------------------------- bad files
+
+
+@pytest.fixture
+def good_arrays(tmp_path):
+    path = tmp_path / "good.npz"
+    save_network(Network.from_sizes([2, 3, 1], seed=1), path)
+    with np.load(path) as archive:
+        return {key: archive[key] for key in archive.files}
+
+
+def load_tampered(tmp_path, arrays):
+    path = tmp_path / "model.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError) as caught:
+        load_network(path)
+    return str(caught.value)
+
+
+def test_load_refuses_missing_and_extra_arrays(tmp_path, good_arrays):
+    del good_arrays["b1"]
+    assert load_tampered(tmp_path, good_arrays) == (
+        "model.npz: the weights of every layer must be present; missing b1."
+    )
+    good_arrays["b1"] = np.zeros(1)
+    good_arrays["W2"] = np.zeros((1, 1))
+    assert load_tampered(tmp_path, good_arrays) == (
+        "model.npz: the file must hold only the model's arrays, got extra W2."
+    )
+    del good_arrays["W2"], good_arrays["seed"]
+    assert load_tampered(tmp_path, good_arrays) == (
+        "model.npz: the model file must hold format, format_version, architecture, init, seed, "
+        "dtype; missing seed."
+    )
+
+
+WRONG_ENTRIES = [
+    ("W0", np.zeros((2, 3)), "W0 must have shape (3, 2), got (2, 3)."),
+    ("b0", np.zeros((3, 1)), "b0 must have shape (3,), got (3, 1)."),
+    ("W1", np.zeros((1, 3), np.float32), "W1 must have dtype float64, got float32."),
+    ("W1", np.array([[0.0, np.nan, 1.0]]), "W1 must be finite, got NaN or inf values."),
+    ("b1", np.array([np.inf]), "b1 must be finite, got NaN or inf values."),
+    ("b1", np.array(["a"]), "b1 must have dtype float64, got <U1."),
+    ("format", np.array("x"), "format must be 'nn_engine.network' (an nn_engine model), got 'x'."),
+    ("format_version", np.array(2), "format_version must be 1, got 2."),
+    (
+        "format_version",
+        np.array([1]),
+        "format_version must be an integer, got an array of int64 (1,).",
+    ),
+    ("dtype", np.array("float16"), "dtype must be 'float32' or 'float64', got 'float16'."),
+    ("init", np.array("zeros"), "init must be one of 'seed', 'he', 'xavier', got 'zeros'."),
+    ("seed", np.array(1.5), "seed must be an integer, got an array of float64 ()."),
+    ("seed", np.array(-5), "seed must be >= 0, got -5."),
+    ("architecture", np.array(7), "architecture must be a string, got an array of int64 ()."),
+    (
+        "architecture",
+        np.array("[{"),
+        "architecture must be JSON, got Expecting property name enclosed in double quotes at "
+        "line 1 column 3.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), WRONG_ENTRIES)
+def test_load_refuses_wrong_entries_naming_them(tmp_path, good_arrays, key, value, message):
+    good_arrays[key] = value
+    assert load_tampered(tmp_path, good_arrays) == f"model.npz: {message}"
+
+
+def test_load_refuses_an_architecture_that_does_not_match_the_weights(tmp_path, good_arrays):
+    good_arrays["architecture"] = np.array(architecture_to_json(ARTICLE_ARCHITECTURE))
+    assert load_tampered(tmp_path, good_arrays) == (
+        "model.npz: the weights of every layer must be present; missing W2, b2, W3, b3, W4, b4."
+    )
+
+
+def test_load_refuses_other_files(tmp_path, good_arrays):
+    cases = {
+        "text.npz": b"x,y,label\n1,2,0\n",
+        "empty.npz": b"",
+        "short.npz": b"PK\x03",
+    }
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+    np.save(tmp_path / "array.npy", np.zeros(3))
+    np.savez(tmp_path / "objects.npz", **good_arrays, extra=np.array([{"a": 1}], dtype=object))
+    good = tmp_path / "good.npz"
+    (tmp_path / "truncated.npz").write_bytes(good.read_bytes()[:200])
+    expected = {
+        "text.npz": "it is not a zip archive",
+        "empty.npz": "it is empty",
+        "short.npz": "it is not a zip archive",
+        "array.npy": "it is a single .npy array",
+        "objects.npz": "it holds pickled objects",
+        "truncated.npz": "it is damaged (File is not a zip file)",
+    }
+    for name, reason in expected.items():
+        with pytest.raises(ValueError) as caught:
+            load_network(tmp_path / name)
+        assert str(caught.value) == f"{name} must be an nn_engine model (.npz), but {reason}."
+
+
+def test_load_refuses_an_empty_zip(tmp_path):
+    with zipfile.ZipFile(tmp_path / "empty.npz", "w"):
+        pass
+    with pytest.raises(ValueError) as caught:
+        load_network(tmp_path / "empty.npz")
+    assert str(caught.value) == (
+        "empty.npz: format must be 'nn_engine.network' (an nn_engine model), got None."
+    )
+
+
+def test_load_passes_on_os_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_network(tmp_path / "nothing.npz")
+    with pytest.raises(IsADirectoryError):
+        load_network(tmp_path)
+
+
+# ------------------------------------------------------------------------- JSON
+
+
+def test_architecture_json_is_the_articles_list_one_layer_per_line():
+    text = architecture_to_json(ARTICLE_ARCHITECTURE)
+    assert text == (
+        "[\n"
+        '    {"input_dim": 2, "output_dim": 25, "activation": "relu"},\n'
+        '    {"input_dim": 25, "output_dim": 50, "activation": "relu"},\n'
+        '    {"input_dim": 50, "output_dim": 50, "activation": "relu"},\n'
+        '    {"input_dim": 50, "output_dim": 25, "activation": "relu"},\n'
+        '    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"}\n'
+        "]"
+    )
+    assert json.loads(text) == ARTICLE_ARCHITECTURE
+    assert architecture_from_json(text) == ARTICLE_ARCHITECTURE
+    assert Network(architecture_from_json(text)).sizes == [2, 25, 50, 50, 25, 1]
+
+
+def test_architecture_from_json_accepts_any_layout():
+    compact = json.dumps(ARTICLE_ARCHITECTURE[-2:]).replace(" ", "")
+    assert architecture_from_json(compact) == ARTICLE_ARCHITECTURE[-2:]
+
+
+def layers(*specs: tuple) -> str:
+    keys = ("input_dim", "output_dim", "activation")
+    return json.dumps([dict(zip(keys, spec, strict=False)) | extra for *spec, extra in specs])
+
+
+BAD_JSON = [
+    ("", "architecture must be JSON, got Expecting value at line 1 column 1."),
+    ('{"input_dim": 2}', "architecture must be a list of layer dicts, got dict."),
+    ("[]", "architecture must have at least one layer, got 0."),
+    ("[3]", "architecture[0] must be a dict, got int."),
+    (
+        layers((2, 1, {})),
+        "architecture[0] must have keys input_dim, output_dim and activation, missing activation.",
+    ),
+    (
+        layers((2, 1, "sigmoid", {"units": 4})),
+        "architecture[0] must have only the keys input_dim, output_dim and activation, "
+        "got 'units'.",
+    ),
+    (
+        layers((2.0, 1, "sigmoid", {})),
+        "architecture[0]['input_dim'] must be an integer, got 2.0.",
+    ),
+    (layers((0, 1, "sigmoid", {})), "architecture[0]['input_dim'] must be > 0, got 0."),
+    (
+        layers((2, 3, "relu", {}), (4, 1, "sigmoid", {})),
+        "architecture[1]['input_dim'] must equal the previous layer's output_dim 3, got 4.",
+    ),
+    (
+        layers((2, 1, "softmax", {})),
+        "architecture[0]['activation'] must be one of 'relu', 'sigmoid', 'tanh', 'linear', "
+        "'leaky_relu', got 'softmax'.",
+    ),
+    (
+        layers((2, 2, "sigmoid", {})),
+        "the last layer must be one sigmoid unit (output_dim 1, activation 'sigmoid'), "
+        "got output_dim 2 with activation 'sigmoid'.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_JSON)
+def test_architecture_from_json_refuses_bad_text(text, message):
+    with pytest.raises(ValueError) as caught:
+        architecture_from_json(text)
+    assert str(caught.value) == message
+
+
+def test_architecture_json_type_errors():
+    with pytest.raises(TypeError) as caught:
+        architecture_from_json(b"[]")
+    assert str(caught.value) == "text must be a str, got bytes."
+    with pytest.raises(TypeError):
+        architecture_to_json("2,25,1")
