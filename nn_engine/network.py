@@ -246,7 +246,9 @@ class Network:
                         f"got {value.shape}."
                     )
                 if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
-                    raise ValueError(f"params[{index}]['{key}'] must be finite numbers.")
+                    raise ValueError(
+                        f"params[{index}]['{key}'] must be finite numbers, got {value!r:.60}."
+                    )
                 checked.append((layer[key], value))
         for target, value in checked:
             target[...] = value

@@ -37,15 +37,18 @@ class DivergenceError(ArithmeticError):
     quantity : {"loss", "weights"}
     value_name : {"inf", "NaN"}
     restored_epoch : int
-        The epoch whose weights the network now holds (0 = the initial weights).
+        The epoch whose weights the network now holds (0 = the initial weights); the history
+        is cut back to it. A non-finite *loss* at epoch K is computed from the weights of epoch
+        K - 1, so those are suspect and the weights of epoch K - 2 come back; non-finite
+        *weights* after epoch K's update bring back those of epoch K - 1.
     """
 
-    def __init__(self, epoch: int, quantity: str, value_name: str):
+    def __init__(self, epoch: int, quantity: str, value_name: str, restored_epoch: int):
         self.epoch, self.quantity, self.value_name = epoch, quantity, value_name
-        self.restored_epoch = epoch - 1
+        self.restored_epoch = restored_epoch
         super().__init__(
             f"{quantity} became {value_name} at epoch {epoch}; "
-            f"weights restored from epoch {self.restored_epoch}"
+            f"weights restored from epoch {restored_epoch}"
         )
 
 
@@ -94,6 +97,12 @@ class History:
         last = f", loss {self.loss[-1]:.5f}, accuracy {self.accuracy[-1]:.5f}" if self.loss else ""
         stop = f", stopped: {self.stopped_reason}" if self.stopped_reason else ""
         return f"History({self.epochs} epochs{last}{stop})"
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return type(value).__name__
 
 
 @contextmanager
@@ -173,7 +182,10 @@ class Trainer:
         self._y_val: NDArray | None = None
         if validation_data is not None:
             if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (X_val, y_val).")
+                raise ValueError(
+                    "validation_data must be a pair (X_val, y_val), got "
+                    f"{_describe(validation_data)}."
+                )
             self.set_validation(*validation_data)
 
         self._rng = np.random.default_rng(self.seed)
@@ -185,8 +197,9 @@ class Trainer:
         self._order: NDArray | None = None  # this epoch's permutation (mini-batches)
         self._cursor = 0  # position in it
         self._sums = [0.0, 0.0, 0]  # loss * n, accuracy * n, n seen this epoch
-        self._backup_params = net.params.copy()  # weights at the end of the last good epoch
-        self._backup_optimizer = self._optimizer.state_dict()
+        # (epoch, params, optimizer state) at the end of the last two epochs, for divergence
+        self._backups: list[tuple[int, NDArray, dict]] = []
+        self._save_backup()
 
     # ----------------------------------------------------------- hyperparameters
 
@@ -225,7 +238,7 @@ class Trainer:
     @batch_size.setter
     def batch_size(self, value: int | None) -> None:
         self._batch_size = None if value is None else check_int("batch_size", value, minimum=1)
-        self._order = None  # a new permutation at the next batch
+        self._restart_epoch()  # batches of the new size from a fresh permutation
 
     @property
     def epoch(self) -> int:
@@ -293,6 +306,13 @@ class Trainer:
                 batch_size = check_int("batch_size", batch_size, minimum=1)
             l1 = check_float("l1", state["l1"], non_negative=True)
             l2 = check_float("l2", state["l2"], non_negative=True)
+            seed = check_seed("seed", state["seed"])
+            patience = state["early_stopping_patience"]
+            if patience is not None:
+                patience = check_int("early_stopping_patience", patience, minimum=1)
+            stopped = bool(state["stopped"])
+            cursor = check_int("cursor", state["cursor"], minimum=0)
+            best_val_loss = float(state["best_val_loss"])
         except (KeyError, TypeError, IndexError) as error:
             raise ValueError(f"trainer state is incomplete or malformed: {error!r}.") from None
         self.net.params[...] = params
@@ -300,35 +320,44 @@ class Trainer:
         self._optimizer = optimizer
         self._rng = rng
         self.history = history
-        self.seed = state["seed"]
-        self.stopped = bool(state["stopped"])
-        self._order, self._cursor, self._sums = order, int(state["cursor"]), sums
+        self.seed, self.early_stopping_patience, self.stopped = seed, patience, stopped
+        self._order, self._cursor, self._sums = order, cursor, sums
         self._best_params = best
-        self._best_val_loss = float(state["best_val_loss"])
-        self._backup_params = self.net.params.copy()
-        self._backup_optimizer = self._optimizer.state_dict()
+        self._best_val_loss = best_val_loss
+        self._backups = []
+        self._save_backup()
 
     # -------------------------------------------------------------------- data
 
     def set_data(self, X: ArrayLike, y: ArrayLike) -> None:
-        """Train on new data from the next step on (e.g. points painted during training)."""
+        """Train on new data from the next step on (e.g. points painted during training).
+
+        Mid-epoch (mini-batches), the epoch in progress starts over on the new data.
+        """
         X = check_X(X, self.net.sizes[0], self.net.dtype)
         y = check_y(y, len(X))
         check_both_classes(y)
         self._X = X
         self._y = y.astype(self.net.dtype)[:, None]
+        self._restart_epoch()
+
+    def _restart_epoch(self) -> None:
         self._order = None
+        self._cursor = 0
+        self._sums = [0.0, 0.0, 0]
 
     def set_validation(self, X_val: ArrayLike | None, y_val: ArrayLike | None) -> None:
         """Measure validation loss and accuracy after each epoch on (X_val, y_val); None stops."""
         if X_val is None or y_val is None:
             if self.early_stopping_patience is not None:
-                raise ValueError("validation data must stay set while early stopping is on.")
+                raise ValueError(
+                    "validation data must stay set while early stopping is on, got None."
+                )
             self._X_val = self._y_val = None
             return
         X_val = check_X(X_val, self.net.sizes[0], self.net.dtype, name="X_val")
-        self._X_val = X_val
-        self._y_val = check_y(y_val, len(X_val), name="y_val").astype(self.net.dtype)
+        y_val = check_y(y_val, len(X_val), name="y_val").astype(self.net.dtype)
+        self._X_val, self._y_val = X_val, y_val
 
     # ------------------------------------------------------------------ steps
 
@@ -414,9 +443,12 @@ class Trainer:
             self.history.val_loss.append(metrics.val_loss)
             self.history.val_accuracy.append(metrics.val_accuracy)
             self._early_stopping(metrics)
-        np.copyto(self._backup_params, self.net.params)
-        self._backup_optimizer = self._optimizer.state_dict()
+        self._save_backup()
         return metrics
+
+    def _save_backup(self) -> None:
+        self._backups.append((self.epoch, self.net.params.copy(), self._optimizer.state_dict()))
+        del self._backups[:-2]
 
     def _early_stopping(self, metrics: EpochMetrics) -> None:
         if self.early_stopping_patience is None:
@@ -435,11 +467,21 @@ class Trainer:
             )
 
     def _diverged(self, epoch: int, quantity: str, value: float) -> None:
-        self.net.params[...] = self._backup_params
-        self._optimizer.load_state_dict(self._backup_optimizer)
-        self._sums = [0.0, 0.0, 0]
-        self._order = None
-        error = DivergenceError(epoch, quantity, "NaN" if math.isnan(value) else "inf")
+        # see DivergenceError: a bad loss blames the weights it was computed from
+        restored_epoch, params, optimizer_state = (
+            self._backups[0] if quantity == "loss" else self._backups[-1]
+        )
+        self.net.params[...] = params
+        self._optimizer.load_state_dict(optimizer_state)
+        self._backups = [(restored_epoch, params, optimizer_state)]
+        for values in (self.history.loss, self.history.accuracy):
+            del values[restored_epoch:]
+        for values in (self.history.val_loss, self.history.val_accuracy):
+            del values[restored_epoch:]
+        self._restart_epoch()
+        error = DivergenceError(
+            epoch, quantity, "NaN" if math.isnan(value) else "inf", restored_epoch
+        )
         self.history.stopped_reason = str(error)
         raise error
 

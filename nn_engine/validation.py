@@ -66,7 +66,12 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
 
 def check_X(X: ArrayLike, n_features: int, dtype: np.dtype, name: str = "X") -> NDArray:
     """Return ``X`` as a C-contiguous (n_samples, n_features) array of ``dtype``."""
-    array = np.asarray(X)
+    try:
+        array = np.asarray(X)
+    except ValueError:  # ragged nested sequences
+        raise ValueError(
+            f"{name} must have shape (n_samples, {n_features}), got rows of different lengths."
+        ) from None
     if array.dtype == object or array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}.")
     if array.ndim != 2 or array.shape[1] != n_features:
@@ -80,7 +85,10 @@ def check_X(X: ArrayLike, n_features: int, dtype: np.dtype, name: str = "X") -> 
 
 def check_y(y: ArrayLike, n_samples: int, name: str = "y") -> NDArray:
     """Return labels as an int64 (n_samples,) array of 0 and 1."""
-    array = np.asarray(y)
+    try:
+        array = np.asarray(y)
+    except ValueError:
+        raise ValueError(f"{name} must have shape (n_samples,), got a ragged sequence.") from None
     if array.ndim == 2 and 1 in array.shape:
         array = array.reshape(-1)
     if array.ndim != 1:

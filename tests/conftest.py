@@ -11,7 +11,5 @@ os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Two shared cores: wall-clock deadlines would make property tests flaky, not stricter.
-settings.register_profile(
-    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("default")

@@ -22,7 +22,9 @@ def init_layers(nn_architecture, seed=99):
         layer_idx = idx + 1
         layer_input_size = layer["input_dim"]
         layer_output_size = layer["output_dim"]
-        params_values["W" + str(layer_idx)] = np.random.randn(layer_output_size, layer_input_size) * 0.1
+        params_values["W" + str(layer_idx)] = (
+            np.random.randn(layer_output_size, layer_input_size) * 0.1
+        )
         params_values["b" + str(layer_idx)] = np.random.randn(layer_output_size, 1) * 0.1
     return params_values
 
@@ -66,7 +68,9 @@ def full_forward_propagation(X, params_values, nn_architecture):
         activ_function_curr = layer["activation"]
         W_curr = params_values["W" + str(layer_idx)]
         b_curr = params_values["b" + str(layer_idx)]
-        A_curr, Z_curr = single_layer_forward_propagation(A_prev, W_curr, b_curr, activ_function_curr)
+        A_curr, Z_curr = single_layer_forward_propagation(
+            A_prev, W_curr, b_curr, activ_function_curr
+        )
         memory["A" + str(idx)] = A_prev
         memory["Z" + str(layer_idx)] = Z_curr
     return A_curr, memory

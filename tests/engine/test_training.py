@@ -1,0 +1,716 @@
+"""Training: the step-wise Trainer and train(): metrics, mini-batches, penalties, changes between
+steps, save/restore, validation, early stopping, divergence, and learning real data sets."""
+
+import json
+import math
+import re
+
+import article_reference
+import numpy as np
+import pytest
+
+from nn_engine import (
+    DivergenceError,
+    EpochMetrics,
+    History,
+    Network,
+    Trainer,
+    datasets,
+    train,
+)
+
+ARTICLE_SIZES = [2, 25, 50, 50, 25, 1]
+
+
+def article_data():
+    """The article's training and test sets."""
+    X, y = datasets.moons(1000, noise=0.2, seed=100)
+    return datasets.train_test_split(X, y, test_size=0.1, seed=42)
+
+
+def small_data(n=60, seed=0):
+    return datasets.moons(n, noise=0.2, seed=seed)
+
+
+def params_equal(a, b):
+    return len(a) == len(b) and all(
+        np.array_equal(p["W"], q["W"]) and np.array_equal(p["b"], q["b"])
+        for p, q in zip(a, b, strict=True)
+    )
+
+
+def assert_params_close(a, b, rtol):
+    # parameters close to 0 carry absolute round-off only
+    for p, q in zip(a, b, strict=True):
+        np.testing.assert_allclose(p["W"], q["W"], rtol=rtol, atol=1e-15)
+        np.testing.assert_allclose(p["b"], q["b"], rtol=rtol, atol=1e-15)
+
+
+def record_batches(net):
+    """Wrap ``net.forward_backward`` to record the batches the trainer passes (copies)."""
+    batches = []
+    original = net.forward_backward
+
+    def recording(X, y, grad):
+        batches.append((np.array(X), np.array(y)))
+        return original(X, y, grad)
+
+    net.forward_backward = recording
+    return batches
+
+
+def row_indices(X_all, X_batch):
+    index = {tuple(row): i for i, row in enumerate(X_all)}
+    return [index[tuple(row)] for row in X_batch]
+
+
+def to_json_and_back(state):
+    def default(value):
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, np.integer | np.floating):
+            return value.item()
+        raise TypeError(type(value))
+
+    return json.loads(json.dumps(state, default=default))
+
+
+# --------------------------------------------------------------------- epochs and metrics
+
+
+def test_trainer_step_epoch_is_the_same_run_as_train():
+    X, y = small_data(80)
+    net_a = Network(article_reference.NN_ARCHITECTURE, seed=2)
+    net_b = Network(article_reference.NN_ARCHITECTURE, seed=2)
+    history = train(net_a, X, y, epochs=20, learning_rate=0.01)
+    trainer = Trainer(net_b, X, y, learning_rate=0.01)
+    metrics = [trainer.step_epoch() for _ in range(20)]
+    assert [m.epoch for m in metrics] == list(range(1, 21))
+    assert [m.loss for m in metrics] == history.loss == trainer.history.loss
+    assert [m.accuracy for m in metrics] == history.accuracy
+    assert np.array_equal(net_a.params, net_b.params)
+    assert trainer.epoch == 20
+
+
+def test_recorded_metrics_are_those_of_the_pass_that_made_the_gradient():
+    X, y = small_data(50)
+    net = Network.from_sizes([2, 6, 1], hidden="tanh", seed=4)
+    trainer = Trainer(net, X, y, learning_rate=0.3)
+    for _ in range(3):
+        before = net.get_params()
+        loss, grads = net.loss_and_gradients(X, y)
+        accuracy = float(np.mean(net.predict(X) == y))
+        metrics = trainer.step_epoch()
+        assert metrics.loss == pytest.approx(loss, rel=1e-14)
+        assert metrics.accuracy == accuracy
+        assert metrics.val_loss is None and metrics.val_accuracy is None
+        expected = [
+            {"W": p["W"] - 0.3 * g["W"], "b": p["b"] - 0.3 * g["b"]}
+            for p, g in zip(before, grads, strict=True)
+        ]
+        assert_params_close(net.get_params(), expected, rtol=1e-13)
+
+
+def test_verbose_prints_the_articles_lines(capsys):
+    X, y = small_data(40)
+    net = Network(article_reference.NN_ARCHITECTURE, seed=2)
+    history = train(net, X, y, epochs=120, learning_rate=0.01, verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"Iteration: {i:05} - cost: {history.loss[i]:.5f} - accuracy: {history.accuracy[i]:.5f}"
+        for i in (0, 50, 100)
+    ]
+    assert lines[1].startswith("Iteration: 00050 - cost: ")
+    assert all(
+        re.fullmatch(r"Iteration: \d{5} - cost: \d\.\d{5} - accuracy: \d\.\d{5}", s) for s in lines
+    )
+
+
+def test_not_verbose_prints_nothing(capsys):
+    X, y = small_data(40)
+    train(Network.from_sizes([2, 3, 1], seed=0), X, y, epochs=60, learning_rate=0.01)
+    assert capsys.readouterr().out == ""
+
+
+def test_train_callback_every_50_epochs_counted_from_zero():
+    X, y = small_data(40)
+    net = Network.from_sizes([2, 4, 1], seed=0)
+    calls = []
+    train(net, X, y, epochs=151, learning_rate=0.01, callback=lambda i, n: calls.append((i, n)))
+    assert [i for i, _ in calls] == [0, 50, 100, 150]
+    assert all(n is net for _, n in calls)
+
+
+def test_train_zero_epochs_changes_nothing():
+    X, y = small_data(40)
+    net = Network.from_sizes([2, 4, 1], seed=0)
+    before = net.params.copy()
+    history = train(net, X, y, epochs=0, learning_rate=0.01)
+    assert history.epochs == 0 and history.loss == [] and history.stopped_reason is None
+    assert np.array_equal(net.params, before)
+
+
+# --------------------------------------------------------------------------- mini-batches
+
+
+def test_mini_batches_cover_every_sample_once_per_epoch():
+    X, y = small_data(23)
+    net = Network.from_sizes([2, 4, 1], seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.1, batch_size=5, seed=7)
+    batches = record_batches(net)
+    orders = []
+    for epoch in range(1, 4):
+        start = len(batches)
+        results = []
+        while True:
+            result = trainer.step_batch()
+            results.append(result)
+            if result is not None:
+                break
+        epoch_batches = batches[start:]
+        assert [len(xb) for xb, _ in epoch_batches] == [5, 5, 5, 5, 3]
+        assert results[:-1] == [None] * 4
+        assert results[-1].epoch == epoch == trainer.epoch
+        order = [i for xb, _ in epoch_batches for i in row_indices(X, xb)]
+        assert sorted(order) == list(range(23))
+        for xb, yb in epoch_batches:
+            assert np.array_equal(yb[:, 0], y[row_indices(X, xb)])
+        orders.append(order)
+    assert orders[0] != orders[1] != orders[2], "every epoch is shuffled anew"
+
+
+def test_epoch_metrics_of_mini_batches_are_the_size_weighted_mean_of_the_batches():
+    X, y = small_data(23)
+    net = Network.from_sizes([2, 4, 1], hidden="tanh", seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.1, batch_size=10, seed=1)
+    original = net.forward_backward
+    seen = []
+
+    def recording(Xb, yb, grad):
+        loss, accuracy = original(Xb, yb, grad)
+        seen.append((len(Xb), loss, accuracy))
+        return loss, accuracy
+
+    net.forward_backward = recording
+    metrics = trainer.step_epoch()
+    sizes = np.array([n for n, _, _ in seen])
+    assert sizes.tolist() == [10, 10, 3]
+    assert metrics.loss == pytest.approx(np.dot(sizes, [s[1] for s in seen]) / 23, rel=1e-14)
+    assert metrics.accuracy == pytest.approx(np.dot(sizes, [s[2] for s in seen]) / 23, rel=1e-14)
+
+
+def test_mini_batches_are_deterministic_for_a_seed():
+    X, y = small_data(50)
+
+    def run(seed):
+        net = Network.from_sizes([2, 6, 1], seed=0)
+        trainer = Trainer(
+            net, X, y, learning_rate=0.1, optimizer="momentum", batch_size=8, seed=seed
+        )
+        trainer.run(4)
+        return net.params.copy(), trainer.history.loss
+
+    params_a, loss_a = run(11)
+    params_b, loss_b = run(11)
+    params_c, _ = run(12)
+    assert np.array_equal(params_a, params_b) and loss_a == loss_b
+    assert not np.array_equal(params_a, params_c)
+
+
+def test_batch_size_at_least_n_samples_is_full_batch():
+    X, y = small_data(30)
+    full = Network.from_sizes([2, 5, 1], seed=0)
+    big = Network.from_sizes([2, 5, 1], seed=0)
+    train(full, X, y, epochs=5, learning_rate=0.1)
+    batches = record_batches(big)
+    history = train(big, X, y, epochs=5, learning_rate=0.1, batch_size=100, seed=3)
+    assert [len(xb) for xb, _ in batches] == [30] * 5
+    np.testing.assert_allclose(big.params, full.params, rtol=1e-13)
+    assert history.epochs == 5
+
+
+# ---------------------------------------------------------------------- regularisation
+
+
+def test_l1_and_l2_add_to_the_weight_gradient_only():
+    X, y = small_data(40)
+    net = Network.from_sizes([2, 5, 3, 1], hidden="tanh", seed=1)
+    rng = np.random.default_rng(0)
+    net.set_params(
+        [
+            {"W": rng.normal(size=p["W"].shape), "b": rng.normal(size=p["b"].shape)}
+            for p in net.get_params()
+        ]
+    )
+    before = net.get_params()
+    loss, grads = net.loss_and_gradients(X, y)
+    trainer = Trainer(net, X, y, learning_rate=0.1, l1=0.01, l2=0.02)
+    metrics = trainer.step_epoch()
+    expected = [
+        {
+            "W": p["W"] - 0.1 * (g["W"] + 0.01 * np.sign(p["W"]) + 0.02 * p["W"]),
+            "b": p["b"] - 0.1 * g["b"],
+        }
+        for p, g in zip(before, grads, strict=True)
+    ]
+    assert_params_close(net.get_params(), expected, rtol=1e-13)
+    assert metrics.loss == pytest.approx(loss, rel=1e-14), "the recorded loss is the data loss"
+
+
+def test_l2_alone_is_weight_decay_and_biases_are_untouched():
+    # the penalty adds l2 * W to the weight gradients and nothing to the bias gradients
+    X, y = small_data(40)
+    net = Network.from_sizes([2, 3, 1], hidden="linear", seed=2)
+    before = net.get_params()
+    _, grads = net.loss_and_gradients(X, y)
+    trainer = Trainer(net, X, y, learning_rate=0.5, l2=0.1)
+    trainer.step_epoch()
+    after = net.get_params()
+    for p, g, q in zip(before, grads, after, strict=True):
+        np.testing.assert_allclose(q["W"], p["W"] - 0.5 * (g["W"] + 0.1 * p["W"]), rtol=1e-13)
+        np.testing.assert_allclose(q["b"], p["b"] - 0.5 * g["b"], rtol=1e-13)
+
+
+# ------------------------------------------------------------ changes between steps
+
+
+def test_learning_rate_and_l2_changes_take_effect_without_reset():
+    X, y = small_data(40)
+    net = Network.from_sizes([2, 4, 1], hidden="tanh", seed=3)
+    trainer = Trainer(net, X, y, learning_rate=0.1)
+    trainer.step_epoch()
+    trainer.learning_rate = 0.5
+    trainer.l2 = 0.2
+    assert (trainer.learning_rate, trainer.l2) == (0.5, 0.2)
+    before = net.get_params()
+    _, grads = net.loss_and_gradients(X, y)
+    trainer.step_epoch()
+    expected = [
+        {"W": p["W"] - 0.5 * (g["W"] + 0.2 * p["W"]), "b": p["b"] - 0.5 * g["b"]}
+        for p, g in zip(before, grads, strict=True)
+    ]
+    assert_params_close(net.get_params(), expected, rtol=1e-13)
+    assert trainer.epoch == 2 and len(trainer.history.loss) == 2
+
+
+def test_learning_rate_change_keeps_the_adam_moments():
+    X, y = small_data(40)
+    net_a = Network.from_sizes([2, 4, 1], seed=3)
+    net_b = Network.from_sizes([2, 4, 1], seed=3)
+    changed = Trainer(net_a, X, y, learning_rate=0.01, optimizer="adam")
+    changed.run(3)
+    changed.learning_rate = 0.001
+    changed.run(2)
+    # the same run by hand with the Adam formulas
+    m = np.zeros_like(net_b.params)
+    v = np.zeros_like(net_b.params)
+    for t in range(1, 6):
+        lr = 0.01 if t <= 3 else 0.001
+        _, grads = net_b.loss_and_gradients(X, y)
+        params = net_b.get_params()
+        flat_g = np.concatenate([np.concatenate([g["W"].ravel(), g["b"]]) for g in grads])
+        flat_p = np.concatenate([np.concatenate([p["W"].ravel(), p["b"]]) for p in params])
+        m = 0.9 * m + 0.1 * flat_g
+        v = 0.999 * v + 0.001 * flat_g**2
+        flat_p = flat_p - lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        new, start = [], 0
+        for p in params:
+            n_w, n_b = p["W"].size, p["b"].size
+            new.append(
+                {
+                    "W": flat_p[start : start + n_w].reshape(p["W"].shape),
+                    "b": flat_p[start + n_w : start + n_w + n_b],
+                }
+            )
+            start += n_w + n_b
+        net_b.set_params(new)
+    assert_params_close(net_a.get_params(), net_b.get_params(), rtol=1e-11)
+
+
+def test_batch_size_change_between_epochs():
+    X, y = small_data(30)
+    net = Network.from_sizes([2, 4, 1], seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.1, seed=0)
+    batches = record_batches(net)
+    trainer.step_epoch()
+    trainer.batch_size = 8
+    trainer.step_epoch()
+    trainer.batch_size = None
+    trainer.step_epoch()
+    assert [len(xb) for xb, _ in batches] == [30, 8, 8, 8, 6, 30]
+    assert trainer.epoch == 3
+
+
+def test_set_data_between_steps():
+    X_a, y_a = small_data(40, seed=0)
+    X_b, y_b = datasets.xor(30, noise=0.0, seed=1)
+    net = Network.from_sizes([2, 5, 1], hidden="tanh", seed=0)
+    trainer = Trainer(net, X_a, y_a, learning_rate=0.1)
+    trainer.run(2)
+    trainer.set_data(X_b, y_b)
+    loss_b, _ = net.evaluate(X_b, y_b)
+    metrics = trainer.step_epoch()
+    assert metrics.epoch == 3 == trainer.epoch
+    assert metrics.loss == pytest.approx(loss_b, rel=1e-14)
+    assert len(trainer.history.loss) == 3
+
+
+def test_set_data_with_mini_batches_draws_from_the_new_data():
+    X_a, y_a = small_data(40, seed=0)
+    X_b, y_b = small_data(25, seed=1)
+    net = Network.from_sizes([2, 5, 1], seed=0)
+    trainer = Trainer(net, X_a, y_a, learning_rate=0.1, batch_size=10, seed=0)
+    trainer.step_epoch()
+    trainer.set_data(X_b, y_b)
+    batches = record_batches(net)
+    trainer.step_epoch()
+    assert [len(xb) for xb, _ in batches] == [10, 10, 5]
+    assert sorted(i for xb, _ in batches for i in row_indices(X_b, xb)) == list(range(25))
+
+
+def test_params_snapshot_is_a_copy():
+    X, y = small_data(30)
+    net = Network.from_sizes([2, 4, 1], seed=0)
+    trainer = Trainer(net, X, y)
+    snapshot = trainer.params_snapshot()
+    assert params_equal(snapshot, net.get_params())
+    trainer.step_epoch()
+    assert not params_equal(snapshot, net.get_params())
+    snapshot[0]["W"][...] = 5.0
+    assert not np.any(net.get_params()[0]["W"] == 5.0)
+
+
+def test_run_returns_the_epochs_and_calls_back():
+    X, y = small_data(30)
+    trainer = Trainer(Network.from_sizes([2, 4, 1], seed=0), X, y)
+    seen = []
+    done = trainer.run(3, callback=seen.append)
+    assert all(isinstance(m, EpochMetrics) for m in done)
+    assert [m.epoch for m in done] == [1, 2, 3]
+    assert seen == done
+    assert trainer.run(0) == []
+    assert trainer.epoch == 3
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def test_validation_metrics_are_measured_after_each_epoch():
+    X, y = small_data(50, seed=0)
+    X_val, y_val = small_data(30, seed=1)
+    net = Network.from_sizes([2, 6, 1], hidden="tanh", seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.2, validation_data=(X_val, y_val))
+    for _ in range(3):
+        metrics = trainer.step_epoch()
+        val_loss, val_accuracy = net.evaluate(X_val, y_val)
+        assert metrics.val_loss == pytest.approx(val_loss, rel=1e-14)
+        assert metrics.val_accuracy == val_accuracy
+    assert trainer.history.val_loss == pytest.approx([m for m in trainer.history.val_loss], rel=0)
+    assert len(trainer.history.val_loss) == len(trainer.history.val_accuracy) == 3
+
+    trainer.set_validation(None, None)
+    metrics = trainer.step_epoch()
+    assert metrics.val_loss is None and metrics.val_accuracy is None
+    assert len(trainer.history.val_loss) == 3 and len(trainer.history.loss) == 4
+
+
+def test_train_records_validation_history():
+    X, y = small_data(50, seed=0)
+    X_val, y_val = small_data(30, seed=1)
+    net = Network.from_sizes([2, 6, 1], seed=0)
+    history = train(net, X, y, epochs=7, learning_rate=0.1, validation_data=(X_val, y_val))
+    assert len(history.val_loss) == len(history.val_accuracy) == 7
+    assert history.val_loss[-1] == pytest.approx(net.evaluate(X_val, y_val)[0], rel=1e-14)
+    assert history.val_accuracy[-1] == net.evaluate(X_val, y_val)[1]
+    assert history.best_epoch is None
+
+
+def test_early_stopping_restores_the_best_weights_and_says_so():
+    # validation labels flipped: every step that fits the training set worsens validation,
+    # so the best epoch is the first.
+    X, y = small_data(40, seed=3)
+    net = Network.from_sizes([2, 8, 1], seed=0)
+    trainer = Trainer(
+        net, X, y, learning_rate=0.01, optimizer="adam",
+        validation_data=(X, 1 - y), early_stopping_patience=3,
+    )  # fmt: skip
+    snapshots = []
+    done = trainer.run(50, callback=lambda m: snapshots.append(net.get_params()))
+    assert [m.epoch for m in done] == [1, 2, 3, 4]
+    assert np.all(np.diff(trainer.history.val_loss) > 0)
+    assert trainer.stopped is True
+    assert trainer.history.best_epoch == 1
+    assert trainer.stopped_reason == (
+        "early stopping: validation loss did not improve for 3 epochs; "
+        "weights restored from epoch 1"
+    )
+    assert trainer.history.stopped_reason == trainer.stopped_reason
+    # the callback saw the last epoch after the restore; epoch 1's weights are back
+    assert params_equal(net.get_params(), snapshots[0])
+
+
+def test_early_stopping_in_train_picks_the_minimum_validation_loss():
+    X, y = datasets.moons(40, noise=0.3, seed=3)
+    X_val, y_val = datasets.moons(300, noise=0.3, seed=4)
+    net = Network.from_sizes([2, 64, 64, 1], init="he", seed=0)
+    patience = 20
+    history = train(
+        net, X, y, epochs=1000, learning_rate=0.02, optimizer="adam",
+        validation_data=(X_val, y_val), early_stopping_patience=patience,
+    )  # fmt: skip
+    best = int(np.argmin(history.val_loss)) + 1
+    assert history.best_epoch == best
+    assert history.epochs == best + patience < 1000
+    assert history.stopped_reason == (
+        f"early stopping: validation loss did not improve for {patience} epochs; "
+        f"weights restored from epoch {best}"
+    )
+    assert net.evaluate(X_val, y_val)[0] == pytest.approx(history.val_loss[best - 1], rel=1e-14)
+
+
+# ------------------------------------------------------------------------ save/restore
+
+
+def continue_run(trainer, epochs_or_batches, by_batch=False):
+    for _ in range(epochs_or_batches):
+        if by_batch:
+            trainer.step_batch()
+        else:
+            trainer.step_epoch()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_state_dict_continues_exactly(optimizer, batch_size):
+    X, y = small_data(30)
+    X_val, y_val = small_data(20, seed=5)
+    settings = dict(optimizer=optimizer, batch_size=batch_size, validation_data=(X_val, y_val))
+    net = Network.from_sizes([2, 6, 5, 1], hidden="tanh", seed=0)
+    original = Trainer(net, X, y, learning_rate=0.05, l2=0.01, seed=9, **settings)
+    original.run(3)
+    state = original.state_dict()
+    original.run(3)
+
+    other_net = Network.from_sizes([2, 6, 5, 1], hidden="tanh", seed=1)  # other weights
+    resumed = Trainer(other_net, X, y, learning_rate=0.5, seed=1, **settings)
+    resumed.load_state_dict(state)
+    assert resumed.epoch == 3
+    assert (resumed.learning_rate, resumed.l2, resumed.batch_size) == (0.05, 0.01, batch_size)
+    resumed.run(3)
+
+    assert np.array_equal(other_net.params, net.params)
+    assert resumed.history.to_dict() == original.history.to_dict()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_state_dict_mid_epoch_through_json_continues_exactly(optimizer):
+    X, y = small_data(30)
+    net = Network.from_sizes([2, 6, 1], seed=0)
+    original = Trainer(net, X, y, learning_rate=0.05, optimizer=optimizer, batch_size=4, seed=3)
+    continue_run(original, 13, by_batch=True)  # 8 batches per epoch: in the middle of epoch 2
+    assert original.epoch == 1
+    state = to_json_and_back(original.state_dict())
+    continue_run(original, 20, by_batch=True)
+
+    other_net = Network.from_sizes([2, 6, 1], seed=5)
+    resumed = Trainer(other_net, X, y, optimizer=optimizer, batch_size=4, seed=0)
+    resumed.load_state_dict(state)
+    continue_run(resumed, 20, by_batch=True)
+
+    assert original.epoch == resumed.epoch == 4
+    assert np.array_equal(other_net.params, net.params)
+    assert resumed.history.loss == original.history.loss
+    assert resumed.history.accuracy == original.history.accuracy
+
+
+def test_load_state_dict_of_a_different_network_is_refused_and_changes_nothing():
+    X, y = small_data(30)
+    trainer = Trainer(Network.from_sizes([2, 4, 1], seed=0), X, y)
+    trainer.step_epoch()
+    other = Trainer(Network.from_sizes([2, 5, 1], seed=0), X, y)
+    before = other.net.params.copy()
+    with pytest.raises(ValueError, match=r"^params must be 21 finite values, got shape \(17,\)\.$"):
+        other.load_state_dict(trainer.state_dict())
+    assert np.array_equal(other.net.params, before)
+    assert other.epoch == 0
+
+
+def test_load_state_dict_of_another_optimizer_is_refused():
+    X, y = small_data(30)
+    adam = Trainer(Network.from_sizes([2, 4, 1], seed=0), X, y, optimizer="adam")
+    adam.step_epoch()
+    sgd = Trainer(Network.from_sizes([2, 4, 1], seed=1), X, y, optimizer="sgd")
+    before = sgd.net.params.copy()
+    with pytest.raises(ValueError, match=r"^optimizer must be 'sgd', got 'adam'\.$"):
+        sgd.load_state_dict(adam.state_dict())
+    assert np.array_equal(sgd.net.params, before)
+
+
+@pytest.mark.parametrize("missing", ["params", "optimizer", "rng", "history", "cursor", "stopped"])
+def test_load_state_dict_with_a_missing_entry_is_refused_and_changes_nothing(missing):
+    X, y = small_data(30)
+    source = Trainer(Network.from_sizes([2, 4, 1], seed=0), X, y, batch_size=8, seed=1)
+    source.run(2)
+    state = source.state_dict()
+    del state[missing]
+    target = Trainer(Network.from_sizes([2, 4, 1], seed=1), X, y, batch_size=8, seed=2)
+    target.step_epoch()
+    before_params, before_history = target.net.params.copy(), target.history.to_dict()
+    with pytest.raises(ValueError, match=r"^trainer state is incomplete or malformed"):
+        target.load_state_dict(state)
+    assert np.array_equal(target.net.params, before_params)
+    assert target.history.to_dict() == before_history
+
+
+def test_history_dict_round_trip():
+    history = History(
+        loss=[0.7, 0.5], accuracy=[0.5, 0.75], val_loss=[0.8, 0.6], val_accuracy=[0.4, 0.6],
+        stopped_reason="loss became inf at epoch 3; weights restored from epoch 2", best_epoch=2,
+    )  # fmt: skip
+    data = json.loads(json.dumps(history.to_dict()))
+    assert History.from_dict(data) == history
+    assert history.epochs == 2
+    assert repr(history) == (
+        "History(2 epochs, loss 0.50000, accuracy 0.75000, "
+        "stopped: loss became inf at epoch 3; weights restored from epoch 2)"
+    )
+
+
+# --------------------------------------------------------------------------- divergence
+
+MESSAGE = re.compile(
+    r"(loss|weights) became (inf|NaN) at epoch (\d+); weights restored from epoch (\d+)"
+)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    ("optimizer", "batch_size", "learning_rate"),
+    [("sgd", None, 100.0), ("momentum", None, 100.0), ("sgd", 16, 3.0), ("nesterov", 16, 1.0)],
+)
+def test_divergence_restores_the_last_finite_weights(optimizer, batch_size, learning_rate):
+    X, y = small_data(100)
+    # linear hidden layers: nothing saturates, a huge learning rate blows up within epochs
+    net = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+    trainer = Trainer(
+        net, X, y, learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size, seed=0
+    )
+    snapshots = [net.params.copy()]
+    optimizer_states = [trainer.state_dict()["optimizer"]]
+    with pytest.raises(DivergenceError) as caught:
+        for _ in range(100):
+            trainer.step_epoch()
+            snapshots.append(net.params.copy())
+            optimizer_states.append(trainer.state_dict()["optimizer"])
+    error = caught.value
+    match = MESSAGE.fullmatch(str(error))
+    assert match is not None, str(error)
+    K = len(snapshots)  # epochs 1 .. K-1 finished
+    assert K > 2
+    assert (error.quantity, error.value_name) == match.group(1, 2)
+    assert error.epoch == int(match.group(3)) == K
+    # a non-finite loss at epoch K comes from the weights of epoch K-1: they are suspect too
+    restored = K - 2 if error.quantity == "loss" else K - 1
+    assert error.restored_epoch == int(match.group(4)) == restored
+    assert isinstance(error, ArithmeticError)
+    assert np.isfinite(net.params).all()
+    assert np.array_equal(net.params, snapshots[restored])
+    assert trainer.epoch == restored == len(trainer.history.loss)
+    assert trainer.stopped_reason == str(error)
+    if batch_size is None:  # full batch: the restored weights gave a finite loss on these data
+        assert math.isfinite(net.evaluate(X, y)[0])
+    state = trainer.state_dict()["optimizer"]
+    assert state["t"] == optimizer_states[restored]["t"]
+    for name, arrays in state["buffers"].items():
+        for index, array in arrays.items():
+            np.testing.assert_array_equal(array, optimizer_states[restored]["buffers"][name][index])
+
+
+def test_weights_overflow_on_the_first_epoch_restores_the_initial_weights():
+    X, y = small_data(40)
+    X = X * 1000  # gradients of order 100: one step of 1e308 overflows
+    net = Network.from_sizes([2, 3, 1], seed=0)
+    initial = net.params.copy()
+    trainer = Trainer(net, X, y, learning_rate=1e308)
+    with np.errstate(over="ignore"), pytest.raises(DivergenceError) as caught:
+        trainer.step_epoch()
+    assert str(caught.value) == "weights became inf at epoch 1; weights restored from epoch 0"
+    assert (caught.value.epoch, caught.value.restored_epoch) == (1, 0)
+    assert caught.value.quantity == "weights" and caught.value.value_name == "inf"
+    assert np.array_equal(net.params, initial)
+    assert trainer.epoch == 0
+    assert trainer.history.loss == []
+
+    # a sane learning rate then continues from the restored weights, epoch 1 again
+    trainer.learning_rate = 1e-4
+    metrics = trainer.step_epoch()
+    assert metrics.epoch == 1 and math.isfinite(metrics.loss)
+    assert np.isfinite(net.params).all()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_train_records_divergence_instead_of_raising():
+    X, y = small_data(100)
+    net = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+    twin = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+    history = train(net, X, y, epochs=1000, learning_rate=100.0)
+    match = MESSAGE.fullmatch(history.stopped_reason or "")
+    assert match is not None, history.stopped_reason
+    K, restored = int(match.group(3)), int(match.group(4))
+    assert restored == (K - 2 if match.group(1) == "loss" else K - 1) == history.epochs
+    assert np.isfinite(net.params).all()
+    twin_history = train(twin, X, y, epochs=restored, learning_rate=100.0)
+    assert twin_history.stopped_reason is None
+    assert np.array_equal(net.params, twin.params)
+    assert history.loss == twin_history.loss
+
+
+# ----------------------------------------------------------------------------- learning
+
+
+def test_the_article_moons_learned_fast_to_097_test_accuracy():
+    X_train, X_test, y_train, y_test = article_data()
+    net = Network.from_sizes(ARTICLE_SIZES, hidden="relu", init="he", seed=0)
+    history = train(net, X_train, y_train, epochs=300, learning_rate=0.01, optimizer="adam")
+    assert history.stopped_reason is None
+    assert np.mean(net.predict(X_test) == y_test) >= 0.97
+    assert history.loss[-1] < history.loss[0] / 3
+
+
+def test_xor_learnable():
+    X, y = datasets.xor(200, noise=0.0, seed=0)
+    net = Network.from_sizes([2, 16, 16, 1], hidden="tanh", init="xavier", seed=0)
+    history = train(net, X, y, epochs=500, learning_rate=0.02, optimizer="adam")
+    assert np.mean(net.predict(X) == y) >= 0.95
+    assert history.accuracy[-1] >= 0.95
+
+
+def test_spiral_learnable():
+    X, y = datasets.spiral(200, noise=0.0, seed=0)
+    net = Network.from_sizes([2, 32, 32, 1], hidden="relu", init="xavier", seed=0)
+    history = train(net, X, y, epochs=1000, learning_rate=0.02, optimizer="adam")
+    assert np.mean(net.predict(X) == y) >= 0.95
+    assert history.accuracy[-1] >= 0.95
+
+
+def test_nesterov_and_mini_batch_sgd_learn_the_moons():
+    X, y = small_data(200, seed=2)
+    for kwargs in (
+        {"optimizer": "nesterov", "learning_rate": 0.05},
+        {"batch_size": 16, "learning_rate": 0.1},
+    ):
+        net = Network.from_sizes([2, 16, 16, 1], hidden="relu", init="he", seed=0)
+        train(net, X, y, epochs=150, seed=0, **kwargs)
+        assert np.mean(net.predict(X) == y) >= 0.95, kwargs
+
+
+def test_float32_training_stays_float32_and_follows_float64():
+    X, y = small_data(60)
+    net32 = Network.from_sizes([2, 8, 8, 1], hidden="tanh", seed=0, dtype=np.float32)
+    net64 = Network.from_sizes([2, 8, 8, 1], hidden="tanh", seed=0)
+    h32 = train(net32, X, y, epochs=50, learning_rate=0.01, optimizer="adam", batch_size=16, seed=1)
+    h64 = train(net64, X, y, epochs=50, learning_rate=0.01, optimizer="adam", batch_size=16, seed=1)
+    assert net32.params.dtype == np.float32
+    assert all(p[k].dtype == np.float32 for p in net32.get_params() for k in ("W", "b"))
+    np.testing.assert_allclose(h32.loss, h64.loss, rtol=1e-4)
+    np.testing.assert_allclose(net32.params, net64.params, rtol=1e-3, atol=1e-4)
