@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from nn_engine.validation import check_choice, check_float
+from nn_engine.validation import check_choice, check_float, check_int
 
 
 class Optimizer:
@@ -70,9 +70,15 @@ class Optimizer:
             raise ValueError(
                 f"optimizer state must be for {self.name!r}, got {state.get('name')!r}."
             )
-        self.t = int(state["t"])
+        expected = set(self.hyperparameters())
+        if set(state["hyperparameters"]) != expected:
+            raise ValueError(
+                f"optimizer hyperparameters must be {sorted(expected)}, "
+                f"got {sorted(state['hyperparameters'])}."
+            )
+        self.t = check_int("t", state["t"], minimum=0)
         for key, value in state["hyperparameters"].items():
-            setattr(self, key, value)
+            setattr(self, key, check_float(key, value, non_negative=True))
         self.state = {
             name: {int(i): np.array(a, copy=True) for i, a in arrays.items()}
             for name, arrays in state["buffers"].items()

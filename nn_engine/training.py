@@ -289,16 +289,26 @@ class Trainer:
                     f"params must be {self.net.params.shape[0]} finite values, "
                     f"got shape {params.shape}."
                 )
-            optimizer = make_optimizer(state["optimizer"]["name"], 1.0)
+            name = state["optimizer"]["name"]
+            if name != self._optimizer.name:
+                raise ValueError(f"optimizer must be {self._optimizer.name!r}, got {name!r}.")
+            optimizer = make_optimizer(name, 1.0)
             optimizer.load_state_dict(state["optimizer"])
-            if optimizer.name != self._optimizer.name:
-                raise ValueError(
-                    f"optimizer must be {self._optimizer.name!r}, got {optimizer.name!r}."
-                )
+            for arrays in optimizer.state.values():
+                for array in arrays.values():
+                    if array.shape != params.shape or not np.isfinite(array).all():
+                        raise ValueError(
+                            f"optimizer buffers must be {params.shape[0]} finite values, "
+                            f"got shape {array.shape}."
+                        )
             rng = np.random.default_rng()
             rng.bit_generator.state = state["rng"]
             history = History.from_dict(state["history"])
-            order = None if state["order"] is None else np.asarray(state["order"], dtype=np.int64)
+            order = None if state["order"] is None else np.asarray(state["order"])
+            if order is not None and (order.ndim != 1 or order.dtype.kind not in "iu"):
+                raise ValueError(
+                    f"order must be a 1-D integer array, got {order.dtype} of shape {order.shape}."
+                )
             best = None if state["best_params"] is None else np.asarray(state["best_params"])
             sums = [float(state["sums"][0]), float(state["sums"][1]), int(state["sums"][2])]
             batch_size = state["batch_size"]
@@ -322,6 +332,8 @@ class Trainer:
         self.history = history
         self.seed, self.early_stopping_patience, self.stopped = seed, patience, stopped
         self._order, self._cursor, self._sums = order, cursor, sums
+        if order is not None and not np.array_equal(np.sort(order), np.arange(len(self._X))):
+            self._restart_epoch()  # saved for other data: the epoch in progress starts over
         self._best_params = best
         self._best_val_loss = best_val_loss
         self._backups = []

@@ -1,0 +1,119 @@
+"""How the network is trained: optimizer, learning rate, batches, regularisation, init, seed."""
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar
+
+from playground.state.validation import (
+    CheckedFields,
+    check_choice,
+    check_float,
+    check_int,
+    check_keys,
+)
+
+OPTIMIZER_CHOICES = ("sgd", "momentum", "adam")
+REGULARIZATION_CHOICES = ("none", "l1", "l2")
+INIT_CHOICES = ("seed", "he", "xavier")  # "seed": the article's randn * 0.1
+LEARNING_RATE_RANGE = (1e-5, 10.0)
+REGULARIZATION_RATE_RANGE = (0.0, 10.0)
+MAX_SEED = 2**32 - 1  # what every NumPy seeding API accepts
+MAX_EPOCHS_PER_REFRESH = 10_000
+
+
+@dataclass(slots=True)
+class Hyperparameters(CheckedFields):
+    """Training settings; every assignment is checked, so an instance is always valid.
+
+    Parameters
+    ----------
+    optimizer : {"sgd", "momentum", "adam"}
+    learning_rate : float
+        In 1e-5..10.
+    batch_size : int
+        Points per mini-batch; 0 means full batch.
+    regularization : {"none", "l1", "l2"}
+    regularization_rate : float
+        In 0..10; ignored when ``regularization`` is "none".
+    init : {"seed", "he", "xavier"}
+        Weight initialisation; "seed" is the article's ``randn * 0.1``.
+    seed : int
+        In 0..2**32-1; seeds the initial weights and the batch shuffling, so Reset is
+        reproducible.
+    epochs_per_refresh : int
+        Epochs trained between two redraws, 1..10000.
+    """
+
+    optimizer: str = "sgd"
+    learning_rate: float = 0.01
+    batch_size: int = 0
+    regularization: str = "none"
+    regularization_rate: float = 0.0
+    init: str = "seed"
+    seed: int = 2
+    epochs_per_refresh: int = 10
+
+    _CHECKS: ClassVar[dict[str, Any]] = {
+        "optimizer": partial(check_choice, "optimizer", choices=OPTIMIZER_CHOICES),
+        "learning_rate": partial(
+            check_float, "learning_rate", low=LEARNING_RATE_RANGE[0], high=LEARNING_RATE_RANGE[1]
+        ),
+        "batch_size": partial(check_int, "batch_size", low=0),
+        "regularization": partial(check_choice, "regularization", choices=REGULARIZATION_CHOICES),
+        "regularization_rate": partial(
+            check_float,
+            "regularization_rate",
+            low=REGULARIZATION_RATE_RANGE[0],
+            high=REGULARIZATION_RATE_RANGE[1],
+        ),
+        "init": partial(check_choice, "init", choices=INIT_CHOICES),
+        "seed": partial(check_int, "seed", low=0, high=MAX_SEED),
+        "epochs_per_refresh": partial(
+            check_int, "epochs_per_refresh", low=1, high=MAX_EPOCHS_PER_REFRESH
+        ),
+    }
+
+    def copy(self) -> "Hyperparameters":
+        """An independent copy."""
+        return dataclasses.replace(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict with one key per field."""
+        return {name: getattr(self, name) for name in self._CHECKS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Hyperparameters":
+        """Inverse of :meth:`to_dict`; every key must be present and no other.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Naming the missing, unknown or bad key.
+        """
+        check_keys("hyperparameters", data, tuple(cls._CHECKS))
+        return cls(**data)
+
+    def trainer_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``nn_engine.Trainer`` (besides the network and the data).
+
+        Returns
+        -------
+        dict
+            ``learning_rate``, ``optimizer``, ``batch_size`` (None for full batch), ``l1``,
+            ``l2`` and ``seed``.
+        """
+        rate = self.regularization_rate
+        return {
+            "learning_rate": self.learning_rate,
+            "optimizer": self.optimizer,
+            "batch_size": self.batch_size or None,
+            "l1": rate if self.regularization == "l1" else 0.0,
+            "l2": rate if self.regularization == "l2" else 0.0,
+            "seed": self.seed,
+        }
+
+    def network_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``nn_engine.Network`` besides the architecture: init, seed."""
+        return {"init": self.init, "seed": self.seed}

@@ -1,0 +1,204 @@
+"""Ready-made experiments for the Presets menu: data, network and training that teach one thing.
+
+Each preset's ``watch_for`` text goes to the status line when the preset is chosen. The claims
+in those texts were measured with nn_engine on the preset's own data and seeds (and
+tests/playground/state/test_state_presets.py checks the short ones).
+"""
+
+from playground.state.architecture import Architecture
+from playground.state.commands import ReplacePoints
+from playground.state.data_settings import DataSettings
+from playground.state.hyperparameters import Hyperparameters
+
+
+class Preset:
+    """A named experiment: data settings, architecture, hyperparameters and what to watch for.
+
+    The settings are returned as fresh copies, so the window may edit what it gets without
+    changing the preset.
+
+    Parameters
+    ----------
+    name : str
+        The menu entry.
+    description : str
+        One sentence for the menu's tooltip.
+    data_settings : DataSettings
+    architecture : Architecture
+    hyperparameters : Hyperparameters
+    watch_for : str
+        What the user should watch for; shown in the status line.
+    """
+
+    __slots__ = (
+        "_architecture",
+        "_data_settings",
+        "_hyperparameters",
+        "description",
+        "name",
+        "watch_for",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        data_settings: DataSettings,
+        architecture: Architecture,
+        hyperparameters: Hyperparameters,
+        watch_for: str,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.watch_for = watch_for
+        self._data_settings = data_settings.copy()
+        self._architecture = architecture.copy()
+        self._hyperparameters = hyperparameters.copy()
+
+    @property
+    def data_settings(self) -> DataSettings:
+        """A copy of the preset's data settings."""
+        return self._data_settings.copy()
+
+    @property
+    def architecture(self) -> Architecture:
+        """A copy of the preset's architecture."""
+        return self._architecture.copy()
+
+    @property
+    def hyperparameters(self) -> Hyperparameters:
+        """A copy of the preset's hyperparameters."""
+        return self._hyperparameters.copy()
+
+    def points_command(self) -> ReplacePoints:
+        """The command that replaces the points with the preset's data ("Preset: <name>")."""
+        return self._data_settings.generate(text=f"Preset: {self.name}")
+
+    def __repr__(self) -> str:
+        return f"Preset({self.name!r}, {self._architecture.summary()})"
+
+
+THE_ARTICLE = Preset(
+    name="The article",
+    description=(
+        "The article: moons 1000 points, noise 0.2, 10 % test, 2-25-50-50-25-1 ReLU, "
+        "SGD 0.01 full batch, article init, seed 2."
+    ),
+    # make_moons(random_state=100) and train_test_split(random_state=42), as in the article.
+    data_settings=DataSettings(
+        generator="moons", n_points=1000, noise=0.2, seed=100, test_ratio=0.1, split_seed=42
+    ),
+    architecture=Architecture.from_units([25, 50, 50, 25], "relu"),
+    hyperparameters=Hyperparameters(
+        optimizer="sgd",
+        learning_rate=0.01,
+        batch_size=0,
+        init="seed",
+        seed=2,
+        epochs_per_refresh=20,
+    ),
+    watch_for=(
+        "Plain gradient descent from small weights: the loss sits near 0.69 for about 1,500 "
+        "epochs, then falls as the boundary bends around the moons; test accuracy reaches "
+        "about 0.98 by epoch 10,000."
+    ),
+)
+
+XOR = Preset(
+    name="XOR needs a hidden layer",
+    description="XOR data, one hidden layer of 4 tanh units, Adam 0.03.",
+    data_settings=DataSettings(generator="xor", n_points=400, noise=0.1, seed=0, test_ratio=0.2),
+    architecture=Architecture.from_units([4], "tanh"),
+    hyperparameters=Hyperparameters(
+        optimizer="adam", learning_rate=0.03, init="xavier", seed=1, epochs_per_refresh=2
+    ),
+    watch_for=(
+        "Four hidden units are enough: the boundary splits the plane into the four XOR "
+        "quadrants and accuracy passes 0.95 within a few hundred epochs."
+    ),
+)
+
+XOR_WITHOUT_HIDDEN_LAYER = Preset(
+    name="XOR without a hidden layer (fails)",
+    description="The same XOR data with no hidden layer: logistic regression.",
+    data_settings=XOR.data_settings,
+    architecture=Architecture(),
+    hyperparameters=XOR.hyperparameters,
+    watch_for=(
+        "With no hidden layer the boundary can only be a straight line: accuracy stays near "
+        "0.5 however long it trains. Add a hidden layer and press Reset to fix it."
+    ),
+)
+
+CIRCLES = Preset(
+    name="Circles",
+    description="One circle inside another, one hidden layer of 8 ReLU units, Adam 0.03.",
+    data_settings=DataSettings(
+        generator="circles", n_points=400, noise=0.1, seed=0, test_ratio=0.2
+    ),
+    architecture=Architecture.from_units([8], "relu"),
+    hyperparameters=Hyperparameters(
+        optimizer="adam", learning_rate=0.03, init="he", seed=1, epochs_per_refresh=2
+    ),
+    watch_for=(
+        "The boundary closes into a ring around the inner circle; each ReLU unit adds one "
+        "straight edge to it."
+    ),
+)
+
+SPIRAL = Preset(
+    name="Spiral needs depth",
+    description="Two interleaved spirals, four hidden layers of 32 ReLU units, Adam 0.01.",
+    data_settings=DataSettings(
+        generator="spiral", n_points=600, noise=0.05, seed=0, test_ratio=0.2
+    ),
+    architecture=Architecture.from_units([32, 32, 32, 32], "relu"),
+    hyperparameters=Hyperparameters(
+        optimizer="adam", learning_rate=0.01, init="he", seed=1, epochs_per_refresh=5
+    ),
+    watch_for=(
+        "Four layers wind the boundary along both arms within a few hundred epochs. Remove "
+        "three of them and press Reset: one layer of 32 units needs thousands of epochs."
+    ),
+)
+
+TOO_HIGH_A_LEARNING_RATE = Preset(
+    name="Too high a learning rate",
+    description="Moons with plain gradient descent at learning rate 10.",
+    data_settings=DataSettings(
+        generator="moons", n_points=400, noise=0.2, seed=100, test_ratio=0.1
+    ),
+    architecture=Architecture.from_units([8, 8], "leaky_relu"),
+    hyperparameters=Hyperparameters(
+        optimizer="sgd", learning_rate=10.0, init="he", seed=2, epochs_per_refresh=1
+    ),
+    watch_for=(
+        "Each step overshoots: the loss explodes and training stops after a dozen epochs "
+        "with the last finite weights restored. Lower the learning rate to 1, press Reset, "
+        "then Train."
+    ),
+)
+
+PRESETS = (
+    THE_ARTICLE,
+    XOR,
+    XOR_WITHOUT_HIDDEN_LAYER,
+    CIRCLES,
+    SPIRAL,
+    TOO_HIGH_A_LEARNING_RATE,
+)
+
+
+def find_preset(name: str) -> Preset:
+    """The preset called ``name`` (e.g. the last one used, remembered in the settings).
+
+    Raises
+    ------
+    ValueError
+        If no preset has that name.
+    """
+    for preset in PRESETS:
+        if preset.name == name:
+            return preset
+    names = ", ".join(repr(preset.name) for preset in PRESETS)
+    raise ValueError(f"preset must be one of {names}, got {name!r}.")

@@ -1,0 +1,761 @@
+"""Session files: everything needed to come back to a playground exactly as it was.
+
+File format "nn-playground-session", format 1, extension ``.nnpg``
+====================================================================
+
+A zip archive (stdlib :mod:`zipfile`, deflate) holding one JSON document and NumPy ``.npy``
+arrays. Arrays are read with ``np.load(allow_pickle=False)``: a session file never runs code.
+
+``session.json`` (UTF-8, strict JSON: no NaN or Infinity tokens), an object with exactly::
+
+    format           "nn-playground-session"
+    format_version   1
+    architecture     {"hidden_layers": [{"units": 25, "activation": "relu"}, ...]}
+    hyperparameters  {"optimizer", "learning_rate", "batch_size", "regularization",
+                      "regularization_rate", "init", "seed", "epochs_per_refresh"}
+    data_settings    {"generator", "n_points", "noise", "seed", "test_ratio", "show_test",
+                      "split_seed"}
+    epoch            completed training epochs, an int >= 0
+    view_range       [x0, y0, x1, y1] of the data plot (x0 < x1, y0 < y1), or null
+    weights          true when the weights/ members hold the network's parameters;
+                     false for an untrained session
+    trainer_state    null, or ``nn_engine.Trainer.state_dict()`` (optimizer state, shuffling
+                     generator, position in the epoch, ...) in JSON, where each array is
+                     replaced by {"$array": "trainer/<k>.npy"}, each tuple by
+                     {"$tuple": [...]} and each non-finite float by
+                     {"$float": "nan" | "inf" | "-inf"}
+
+The other members (no others are allowed)::
+
+    points/X.npy          (n, 2)   float64   coordinates, finite
+    points/labels.npy     (n,)     int64     class, 0 or 1
+    points/is_test.npy    (n,)     bool      True for a test point
+    history/loss.npy      (e,)     float64   training loss per epoch, finite
+    history/accuracy.npy  (e,)     float64   training accuracy per epoch
+    history/val_loss.npy  (v,)     float64   test loss per epoch, v <= e
+    history/val_accuracy.npy (v,)  float64   test accuracy per epoch
+    weights/W<i>.npy      (out, in) float64 or float32   layer i's weights (i = 0 next to the
+    weights/b<i>.npy      (out,)    same dtype            input), only when "weights" is true
+    trainer/<k>.npy       any shape, bool/integer/float  arrays of the trainer state
+
+Compatibility: a reader refuses a file whose ``format_version`` is higher than its own (it
+cannot know what it would lose); any change an older reader could not safely ignore bumps the
+version. The history is stored as arrays rather than JSON lists: 100 000 epochs of four
+metrics stay small and bit-exact.
+
+Loading checks everything (structure, types, shapes, dtypes, finiteness, labels, consistency
+with the architecture, and that the trainer state fits a network of this architecture) and
+raises ``ValueError`` with a message naming the file and the problem, or ``OSError`` when the
+file cannot be read; it never returns a partial session.
+"""
+
+import io
+import json
+import math
+import os
+import secrets
+import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import nn_engine
+from playground.state.architecture import Architecture
+from playground.state.data_settings import DataSettings
+from playground.state.hyperparameters import Hyperparameters
+from playground.state.points import PointSet
+from playground.state.validation import check_float, check_int, check_keys
+
+FORMAT_NAME = "nn-playground-session"
+FORMAT_VERSION = 1
+SESSION_EXTENSION = ".nnpg"
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+_JSON_MEMBER = "session.json"
+_POINT_MEMBERS = {
+    "X": ("points/X.npy", np.dtype(np.float64)),
+    "labels": ("points/labels.npy", np.dtype(np.int64)),
+    "is_test": ("points/is_test.npy", np.dtype(np.bool_)),
+}
+_TOP_LEVEL_KEYS = (
+    "format",
+    "format_version",
+    "architecture",
+    "hyperparameters",
+    "data_settings",
+    "epoch",
+    "view_range",
+    "weights",
+    "trainer_state",
+)
+# Limits against hostile files: a few kB of zip could otherwise claim gigabytes.
+_MAX_JSON_BYTES = 64 * 2**20
+_MAX_TOTAL_BYTES = 2**30
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no clock time: same session, same bytes
+# What the zip layer raises for damaged archives (bad headers, CRC, deflate data, offsets that
+# make it seek before the start, members flagged as encrypted or with unknown compression).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    ValueError,
+)
+
+
+# ------------------------------------------------------------------------------ Session
+
+
+@dataclass(frozen=True, eq=False)
+class Session:
+    """Everything a session file holds; checked and copied when built.
+
+    Parameters
+    ----------
+    points : PointSet
+        The points, labels and split (copied).
+    architecture : Architecture
+    hyperparameters : Hyperparameters
+    data_settings : DataSettings
+    weights : list of {"W": (out, in) array, "b": (out,) array}, or None
+        The network's parameters as ``nn_engine.Network.get_params()`` gives them, one dict per
+        layer, shapes matching ``architecture``; float64 or float32, finite. None = untrained.
+    trainer_state : dict or None
+        ``nn_engine.Trainer.state_dict()``: JSON-able values and numpy arrays. It needs
+        ``weights``, must load into a trainer of this architecture and optimizer, and its
+        parameters and epoch must equal ``weights`` and ``epoch``.
+    epoch : int
+        Completed epochs.
+    history : mapping
+        ``{"loss", "accuracy", "val_loss", "val_accuracy"}`` -> 1-D sequences of finite floats
+        (what the metric plots show); loss and accuracy of equal length, val_loss and
+        val_accuracy of equal length, no longer than loss. Empty by default.
+    view_range : (x0, y0, x1, y1) or None
+        The data plot's view, x0 < x1 and y0 < y1.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the first problem.
+    """
+
+    points: PointSet
+    architecture: Architecture
+    hyperparameters: Hyperparameters
+    data_settings: DataSettings
+    weights: list[dict[str, NDArray[np.floating]]] | None = None
+    trainer_state: dict[str, Any] | None = None
+    epoch: int = 0
+    history: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    view_range: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self) -> None:
+        for name, kind in (
+            ("points", PointSet),
+            ("architecture", Architecture),
+            ("hyperparameters", Hyperparameters),
+            ("data_settings", DataSettings),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, kind):
+                raise TypeError(f"{name} must be a {kind.__name__}, got {type(value).__name__}.")
+            self._set(name, value.copy())  # a snapshot: later edits must not leak in
+        self._set("epoch", check_int("epoch", self.epoch, low=0))
+        self._set("history", _check_history(self.history))
+        self._set("view_range", _check_view_range(self.view_range))
+        if self.weights is not None:
+            self._set("weights", _check_weights(self.weights, self.architecture))
+        if self.trainer_state is not None:
+            if self.weights is None:
+                raise ValueError("trainer_state must come with weights, got weights None.")
+            self._set("trainer_state", _copy_state(self.trainer_state))
+            _check_trainer_state(self)
+
+    def _set(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)  # frozen; only __post_init__ normalises
+
+    def __eq__(self, other: object) -> bool:
+        """Exact equality: arrays bit-identical (same dtype and shape), everything else equal."""
+        if not isinstance(other, Session):
+            return NotImplemented
+        return all(
+            _exactly_equal(getattr(self, name), getattr(other, name))
+            for name in self.__dataclass_fields__
+        )
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        trained = "untrained" if self.weights is None else f"epoch {self.epoch}"
+        return f"Session({len(self.points)} points, {self.architecture.summary()}, {trained})"
+
+
+def _check_history(history: Any) -> dict[str, NDArray[np.float64]]:
+    if isinstance(history, Mapping) and not history:
+        history = {key: [] for key in HISTORY_KEYS}
+    check_keys("history", history, HISTORY_KEYS)
+    result = {}
+    for key in HISTORY_KEYS:
+        values = np.asarray(history[key])
+        if values.size == 0:
+            values = values.astype(np.float64)  # [] is float64 already; keep dtype checks simple
+        if values.dtype.kind not in "iuf" or values.ndim != 1:
+            raise ValueError(
+                f"history {key} must be a 1-D sequence of numbers, "
+                f"got dtype {values.dtype} with shape {values.shape}."
+            )
+        values = values.astype(np.float64)
+        if not np.isfinite(values).all():
+            index = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise ValueError(
+                f"history {key} must contain only finite numbers, "
+                f"got {values[index]} at epoch {index + 1}."
+            )
+        values.setflags(write=False)
+        result[key] = values
+    if len(result["accuracy"]) != len(result["loss"]):
+        raise ValueError(
+            f"history accuracy must have one value per loss value ({len(result['loss'])}), "
+            f"got {len(result['accuracy'])}."
+        )
+    if len(result["val_accuracy"]) != len(result["val_loss"]):
+        raise ValueError(
+            f"history val_accuracy must have one value per val_loss value "
+            f"({len(result['val_loss'])}), got {len(result['val_accuracy'])}."
+        )
+    if len(result["val_loss"]) > len(result["loss"]):
+        raise ValueError(
+            f"history val_loss must not be longer than loss ({len(result['loss'])}), "
+            f"got {len(result['val_loss'])}."
+        )
+    return result
+
+
+def _check_view_range(view_range: Any) -> tuple[float, float, float, float] | None:
+    if view_range is None:
+        return None
+    if not isinstance(view_range, Sequence) or isinstance(view_range, str) or len(view_range) != 4:
+        raise ValueError(f"view_range must be (x0, y0, x1, y1) or None, got {view_range!r}.")
+    x0, y0, x1, y1 = (check_float("view_range", value) for value in view_range)
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"view_range must have x0 < x1 and y0 < y1, got {(x0, y0, x1, y1)!r}.")
+    return (x0, y0, x1, y1)
+
+
+def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, np.ndarray]]:
+    sizes = architecture.sizes()
+    n_layers = len(sizes) - 1
+    if not isinstance(weights, Sequence) or len(weights) != n_layers:
+        count = len(weights) if isinstance(weights, Sequence) else type(weights).__name__
+        raise ValueError(
+            f"weights must have one entry per layer of {'-'.join(map(str, sizes))} "
+            f"({n_layers}), got {count}."
+        )
+    dtypes = set()
+    result = []
+    for i, layer in enumerate(weights):
+        check_keys(f"weights of layer {i}", layer, ("W", "b"))
+        checked = {}
+        for name, shape in (("W", (sizes[i + 1], sizes[i])), ("b", (sizes[i + 1],))):
+            array = np.asarray(layer[name])
+            label = f"weights of layer {i}: {name}"
+            if array.dtype not in (np.float32, np.float64):
+                raise ValueError(f"{label} must have dtype float64 or float32, got {array.dtype}.")
+            if array.shape != shape:
+                raise ValueError(
+                    f"{label} must have shape {shape} to match the architecture "
+                    f"{'-'.join(map(str, sizes))}, got {array.shape}."
+                )
+            if not np.isfinite(array).all():
+                raise ValueError(f"{label} must contain only finite numbers, got NaN or inf.")
+            array = array.copy()
+            array.setflags(write=False)
+            checked[name] = array
+            dtypes.add(array.dtype)
+        result.append(checked)
+    if len(dtypes) > 1:
+        raise ValueError(f"weights must all have one dtype, got {sorted(map(str, dtypes))}.")
+    return result
+
+
+def _copy_state(state: Any, path: str = "trainer_state") -> Any:
+    """A deep copy of a trainer state, checking that it holds only what the file can store."""
+    if isinstance(state, dict):
+        copy = {}
+        for key, value in state.items():
+            if not isinstance(key, str) or key.startswith("$"):
+                raise ValueError(f"{path} keys must be strings not starting with '$', got {key!r}.")
+            copy[key] = _copy_state(value, f"{path}[{key!r}]")
+        return copy
+    if isinstance(state, list | tuple):
+        items = [_copy_state(value, f"{path}[{i}]") for i, value in enumerate(state)]
+        return tuple(items) if isinstance(state, tuple) else items
+    if isinstance(state, np.ndarray):
+        if state.dtype.kind not in "biuf":
+            raise ValueError(f"{path} must hold numbers, got an array of dtype {state.dtype}.")
+        if state.dtype.kind == "f" and not np.isfinite(state).all():
+            raise ValueError(f"{path} must contain only finite numbers, got NaN or inf.")
+        copy = state.copy()
+        copy.setflags(write=False)
+        return copy
+    if isinstance(state, np.generic):
+        return _copy_state(state.item(), path)  # np.float64(0.5) -> 0.5: JSON stores the value
+    if state is None or isinstance(state, bool | int | float | str):
+        return state
+    raise ValueError(
+        f"{path} must hold only dicts, lists, tuples, numbers, strings, None and arrays, "
+        f"got {type(state).__name__}."
+    )
+
+
+def _check_trainer_state(session: Session) -> None:
+    """Check that the trainer state loads into a trainer for this network and agrees with it.
+
+    The engine owns the state's layout, so the honest check is to let it load the state into a
+    throwaway trainer (on two dummy points; the state holds no data) and compare the result.
+    """
+    dtype = session.weights[0]["W"].dtype
+    net = nn_engine.Network(
+        session.architecture.to_engine(), **session.hyperparameters.network_kwargs(), dtype=dtype
+    )
+    trainer = nn_engine.Trainer(
+        net,
+        np.array([[0.0, 0.0], [1.0, 1.0]]),
+        np.array([0, 1]),
+        **session.hyperparameters.trainer_kwargs(),
+    )
+    try:
+        with np.errstate(all="ignore"):  # a bad state is reported below, not warned about
+            trainer.load_state_dict(_thaw(session.trainer_state))
+    except Exception as error:  # noqa: BLE001 - any refusal of the engine means a bad state
+        raise ValueError(
+            "trainer_state must fit the network and optimizer, got an engine error: "
+            f"{_reason(error)}."
+        ) from None
+    for i, (loaded, saved) in enumerate(
+        zip(trainer.net.get_params(), session.weights, strict=True)
+    ):
+        if not all(np.array_equal(loaded[k], saved[k]) for k in ("W", "b")):
+            raise ValueError(
+                f"trainer_state parameters must equal the weights, got a difference in layer {i}."
+            )
+    if trainer.epoch != session.epoch:
+        raise ValueError(
+            f"trainer_state epoch must equal epoch {session.epoch}, got {trainer.epoch}."
+        )
+
+
+def _thaw(state: Any) -> Any:
+    """Writable copies of the arrays in a state (the engine may keep and update them)."""
+    if isinstance(state, dict):
+        return {key: _thaw(value) for key, value in state.items()}
+    if isinstance(state, list | tuple):
+        return type(state)(_thaw(value) for value in state)
+    if isinstance(state, np.ndarray):
+        return state.copy()
+    return state
+
+
+def _exactly_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and a.tobytes() == b.tobytes()
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_exactly_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_exactly_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+# ------------------------------------------------------------------------------- saving
+
+
+def save_session(path: str | os.PathLike, session: Session) -> None:
+    """Write ``session`` to ``path`` atomically.
+
+    The file is written to a temporary file in the same directory, flushed to disk, then
+    renamed over ``path`` in one step: a crash or a full disk mid-save leaves the previous
+    file intact.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Usually ending in ``.nnpg`` (not enforced).
+    session : Session
+
+    Raises
+    ------
+    TypeError
+        If ``session`` is not a Session.
+    OSError
+        If the file cannot be written; ``path`` is then unchanged.
+    """
+    if not isinstance(session, Session):
+        raise TypeError(f"session must be a Session, got {type(session).__name__}.")
+    data = session_to_bytes(session)
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def session_to_bytes(session: Session) -> bytes:
+    """The bytes of the session file for ``session`` (what :func:`save_session` writes)."""
+    members: dict[str, np.ndarray] = {}
+    for name, (member, _) in _POINT_MEMBERS.items():
+        members[member] = getattr(session.points, name)
+    for key in HISTORY_KEYS:
+        members[f"history/{key}.npy"] = session.history[key]
+    for i, layer in enumerate(session.weights or []):
+        members[f"weights/W{i}.npy"] = layer["W"]
+        members[f"weights/b{i}.npy"] = layer["b"]
+    trainer_state = None
+    if session.trainer_state is not None:
+        trainer_state = _encode_state(session.trainer_state, members)
+    document = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "architecture": session.architecture.to_dict(),
+        "hyperparameters": session.hyperparameters.to_dict(),
+        "data_settings": session.data_settings.to_dict(),
+        "epoch": session.epoch,
+        "view_range": None if session.view_range is None else list(session.view_range),
+        "weights": session.weights is not None,
+        "trainer_state": trainer_state,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        text = json.dumps(document, indent=1, allow_nan=False)
+        _write_member(archive, _JSON_MEMBER, text.encode("utf-8"))
+        for member, array in members.items():
+            npy = io.BytesIO()
+            np.save(npy, array, allow_pickle=False)
+            _write_member(archive, member, npy.getvalue())
+    return buffer.getvalue()
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def _encode_state(state: Any, members: dict[str, np.ndarray]) -> Any:
+    """JSON form of a (checked) trainer state; its arrays are added to ``members``."""
+    if isinstance(state, dict):
+        return {key: _encode_state(value, members) for key, value in state.items()}
+    if isinstance(state, tuple):
+        return {"$tuple": [_encode_state(value, members) for value in state]}
+    if isinstance(state, list):
+        return [_encode_state(value, members) for value in state]
+    if isinstance(state, np.ndarray):
+        name = f"trainer/{sum(m.startswith('trainer/') for m in members)}.npy"
+        members[name] = state
+        return {"$array": name}
+    if isinstance(state, float) and not math.isfinite(state):
+        return {"$float": "nan" if math.isnan(state) else ("inf" if state > 0 else "-inf")}
+    return state
+
+
+# ------------------------------------------------------------------------------ loading
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    """Read a session file, checking everything.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    Session
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read (missing, a directory, no permission).
+    ValueError
+        If the content is not a valid session of a format this version reads; the message
+        names the file and the problem, e.g. ``"old.nnpg was written by a newer NN Playground
+        (format 2); this version reads format 1."``.
+    """
+    path = Path(path)
+    with path.open("rb") as file:
+        # Refuse before reading: a session is megabytes, a wrongly chosen file may be gigabytes.
+        if os.fstat(file.fileno()).st_size > _MAX_TOTAL_BYTES:
+            raise ValueError(f"{path.name} is too large for an NN Playground session (over 1 GiB).")
+        data = file.read()
+    return session_from_bytes(data, path.name)
+
+
+def session_from_bytes(data: bytes, name: str = "the session file") -> Session:
+    """Parse the bytes of a session file (see :func:`load_session`); ``name`` is for messages.
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not a valid session file.
+    """
+    if not data:
+        raise ValueError(f"{name} is empty: it is not an NN Playground session file.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data.startswith(b"PK"):
+            raise ValueError(f"{name} is damaged or truncated: its zip directory is missing.")
+        raise ValueError(f"{name} is not an NN Playground session file (not a zip archive).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except _ZIP_ERRORS as error:
+        raise ValueError(f"{name} is damaged or truncated: {_reason(error)}.") from None
+    with archive:
+        return _read_archive(archive, name)
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
+    try:
+        return archive.read(member)
+    except _ZIP_ERRORS as error:
+        raise ValueError(f"{name} is damaged or truncated: {member}: {_reason(error)}.") from None
+
+
+def _read_archive(archive: zipfile.ZipFile, name: str) -> Session:
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if _JSON_MEMBER not in names:
+        raise ValueError(
+            f"{name} is not an NN Playground session file (a zip archive without {_JSON_MEMBER})."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"{name} is damaged: a member name appears twice.")
+    if sum(info.file_size for info in infos) > _MAX_TOTAL_BYTES:
+        raise ValueError(f"{name} is too large: its members unpack to more than 1 GiB.")
+    if archive.getinfo(_JSON_MEMBER).file_size > _MAX_JSON_BYTES:
+        raise ValueError(f"{name}: {_JSON_MEMBER} must be at most 64 MiB, got more.")
+    document = _parse_json(_read_member(archive, _JSON_MEMBER, name), name)
+
+    expected = {member for member, _ in _POINT_MEMBERS.values()}
+    expected |= {f"history/{key}.npy" for key in HISTORY_KEYS}
+    architecture = _parse_part(name, "architecture", Architecture.from_dict, document)
+    if document["weights"]:
+        for i in range(len(architecture.sizes()) - 1):
+            expected |= {f"weights/W{i}.npy", f"weights/b{i}.npy"}
+    references: list[str] = []
+    trainer_json = document["trainer_state"]
+    _collect_array_references(trainer_json, references, name)
+    expected |= set(references)
+    missing = sorted(expected - set(names))
+    if missing:
+        raise ValueError(f"{name} is incomplete: member {missing[0]!r} is missing.")
+    unexpected = sorted(set(names) - expected - {_JSON_MEMBER})
+    if unexpected:
+        raise ValueError(
+            f"{name} has an unexpected member {unexpected[0]!r:.80} "
+            f"(not part of format {FORMAT_VERSION})."
+        )
+
+    arrays = {member: _read_npy(archive, member, name) for member in sorted(expected)}
+    for member, dtype in _POINT_MEMBERS.values():
+        _check_dtype(name, member, arrays[member], (dtype,))
+    for key in HISTORY_KEYS:
+        _check_dtype(name, f"history/{key}.npy", arrays[f"history/{key}.npy"], (np.float64,))
+    weights = None
+    if document["weights"]:
+        weights = []
+        for i in range(len(architecture.sizes()) - 1):
+            layer = {}
+            for part in ("W", "b"):
+                member = f"weights/{part}{i}.npy"
+                _check_dtype(name, member, arrays[member], (np.float64, np.float32))
+                layer[part] = arrays[member]
+            weights.append(layer)
+    for member in references:
+        if arrays[member].dtype.kind not in "biuf":
+            raise ValueError(
+                f"{name}: {member} must hold numbers, got dtype {arrays[member].dtype}."
+            )
+
+    try:
+        points = PointSet(*(arrays[member] for member, _ in _POINT_MEMBERS.values()))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: points: {error}") from None
+    hyperparameters = _parse_part(name, "hyperparameters", Hyperparameters.from_dict, document)
+    data_settings = _parse_part(name, "data_settings", DataSettings.from_dict, document)
+    trainer_state = None if trainer_json is None else _decode_state(trainer_json, arrays)
+    try:
+        return Session(
+            points=points,
+            architecture=architecture,
+            hyperparameters=hyperparameters,
+            data_settings=data_settings,
+            weights=weights,
+            trainer_state=trainer_state,
+            epoch=document["epoch"],
+            history={key: arrays[f"history/{key}.npy"] for key in HISTORY_KEYS},
+            view_range=document["view_range"],
+        )
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
+def _parse_json(raw: bytes, name: str) -> dict[str, Any]:
+    def refuse_constant(token: str) -> None:
+        raise ValueError(f"{_JSON_MEMBER} must be strict JSON, got {token}.")
+
+    try:
+        document = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
+    except RecursionError:
+        raise ValueError(f"{name}: {_JSON_MEMBER} is nested too deeply.") from None
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ValueError(f"{name}: {_JSON_MEMBER} is not valid JSON: {_reason(error)}.") from None
+    if not isinstance(document, dict):
+        raise ValueError(
+            f"{name} is not an NN Playground session file ({_JSON_MEMBER} is not an object)."
+        )
+    if document.get("format") != FORMAT_NAME:
+        raise ValueError(
+            f"{name} is not an NN Playground session file "
+            f"(format {document.get('format')!r:.80}, expected {FORMAT_NAME!r})."
+        )
+    version = document.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"{name}: format_version must be an integer >= 1, got {version!r}.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{name} was written by a newer NN Playground (format {version}); "
+            f"this version reads format {FORMAT_VERSION}."
+        )
+    try:
+        check_keys(_JSON_MEMBER, document, _TOP_LEVEL_KEYS)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: {error}") from None
+    if not isinstance(document["weights"], bool):
+        raise ValueError(f"{name}: weights must be true or false, got {document['weights']!r}.")
+    return document
+
+
+def _parse_part(name: str, key: str, parse: Any, document: dict[str, Any]) -> Any:
+    try:
+        return parse(document[key])
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: {key}: {error}") from None
+
+
+_FLOAT_MARKERS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def _collect_array_references(value: Any, references: list[str], name: str) -> None:
+    """Check the markers of a trainer state's JSON and list the array members it refers to."""
+    if isinstance(value, dict):
+        if any(key.startswith("$") for key in value):
+            if len(value) != 1:
+                raise ValueError(f"{name}: trainer_state has a malformed marker {value!r:.80}.")
+            ((marker, content),) = value.items()
+            if marker == "$array":
+                if not isinstance(content, str) or not content.startswith("trainer/"):
+                    raise ValueError(
+                        f"{name}: trainer_state array references must name a trainer/ member, "
+                        f"got {content!r:.80}."
+                    )
+                if content in references:
+                    raise ValueError(f"{name}: trainer_state refers to {content!r} twice.")
+                references.append(content)
+            elif marker == "$tuple":
+                if not isinstance(content, list):
+                    raise ValueError(
+                        f"{name}: trainer_state $tuple must hold a list, got {content!r:.80}."
+                    )
+                _collect_array_references(content, references, name)
+            elif marker == "$float":
+                if not isinstance(content, str) or content not in _FLOAT_MARKERS:
+                    raise ValueError(
+                        f"{name}: trainer_state $float must be 'nan', 'inf' or '-inf', "
+                        f"got {content!r:.80}."
+                    )
+            else:
+                raise ValueError(f"{name}: trainer_state has an unknown marker {marker!r:.80}.")
+            return
+        for item in value.values():
+            _collect_array_references(item, references, name)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_array_references(item, references, name)
+
+
+def _decode_state(value: Any, arrays: dict[str, np.ndarray]) -> Any:
+    """Inverse of :func:`_encode_state`, for JSON checked by :func:`_collect_array_references`."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith("$"):
+            ((marker, content),) = value.items()
+            if marker == "$array":
+                return arrays[content]
+            if marker == "$tuple":
+                return tuple(_decode_state(item, arrays) for item in content)
+            return _FLOAT_MARKERS[content]
+        return {key: _decode_state(item, arrays) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode_state(item, arrays) for item in value]
+    return value
+
+
+def _reason(error: BaseException) -> str:
+    """An exception as the end of a sentence (our messages add their own full stop)."""
+    return str(error).rstrip(".") or type(error).__name__
+
+
+def _check_dtype(name: str, member: str, array: np.ndarray, dtypes: tuple) -> None:
+    if array.dtype not in dtypes:
+        allowed = " or ".join(str(np.dtype(d)) for d in dtypes)
+        raise ValueError(f"{name}: {member} must have dtype {allowed}, got {array.dtype}.")
+
+
+def _read_npy(archive: zipfile.ZipFile, member: str, name: str) -> np.ndarray:
+    """Load one .npy member, checking its header against its size before allocating."""
+    raw = _read_member(archive, member, name)
+    stream = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.hasobject:
+            raise ValueError("it holds Python objects")
+        expected = math.prod(shape) * dtype.itemsize
+        if len(raw) - stream.tell() != expected:
+            raise ValueError(
+                f"its header announces {expected} bytes of data, the member has "
+                f"{len(raw) - stream.tell()}"
+            )
+        stream.seek(0)
+        return np.load(stream, allow_pickle=False)
+    except (ValueError, EOFError, OSError, SyntaxError, TypeError) as error:
+        raise ValueError(f"{name}: {member} is not a valid .npy array: {_reason(error)}.") from None

@@ -1,0 +1,110 @@
+"""Presets: the article's exact settings, copies handed out, and the lessons they promise."""
+
+import numpy as np
+import pytest
+
+import nn_engine
+from playground.state import PointSet, apply_command
+from playground.state.presets import (
+    CIRCLES,
+    PRESETS,
+    SPIRAL,
+    THE_ARTICLE,
+    TOO_HIGH_A_LEARNING_RATE,
+    XOR,
+    XOR_WITHOUT_HIDDEN_LAYER,
+    Preset,
+    find_preset,
+)
+
+
+def test_the_menu() -> None:
+    assert [preset.name for preset in PRESETS] == [
+        "The article",
+        "XOR needs a hidden layer",
+        "XOR without a hidden layer (fails)",
+        "Circles",
+        "Spiral needs depth",
+        "Too high a learning rate",
+    ]
+    for preset in PRESETS:
+        assert preset.description.endswith(".") and preset.watch_for.endswith(".")
+
+
+def test_the_article_preset_is_the_articles_experiment() -> None:
+    data = THE_ARTICLE.data_settings
+    assert (data.generator, data.n_points, data.noise, data.test_ratio) == ("moons", 1000, 0.2, 0.1)
+    assert (data.seed, data.split_seed) == (100, 42)  # make_moons / train_test_split seeds
+    assert THE_ARTICLE.architecture.summary() == "2 → 25 → 50 → 50 → 25 → 1 · 5,226 parameters"
+    assert [layer.activation for layer in THE_ARTICLE.architecture.layers] == ["relu"] * 4
+    hp = THE_ARTICLE.hyperparameters
+    assert (hp.optimizer, hp.learning_rate, hp.batch_size, hp.init, hp.seed) == (
+        "sgd",
+        0.01,
+        0,
+        "seed",
+        2,
+    )
+    assert hp.regularization == "none"
+
+
+def test_presets_hand_out_copies() -> None:
+    architecture = THE_ARTICLE.architecture
+    architecture.remove_layer(0)
+    hyperparameters = THE_ARTICLE.hyperparameters
+    hyperparameters.learning_rate = 1.0
+    data = THE_ARTICLE.data_settings
+    data.n_points = 10
+    assert len(THE_ARTICLE.architecture) == 4
+    assert THE_ARTICLE.hyperparameters.learning_rate == 0.01
+    assert THE_ARTICLE.data_settings.n_points == 1000
+
+
+def test_points_command_generates_the_presets_data() -> None:
+    command = XOR.points_command()
+    assert command.text == "Preset: XOR needs a hidden layer"
+    expected = XOR.data_settings.generate()
+    np.testing.assert_array_equal(command.X, expected.X)
+    np.testing.assert_array_equal(command.is_test, expected.is_test)
+
+
+def test_find_preset() -> None:
+    assert find_preset("Circles") is CIRCLES
+    with pytest.raises(ValueError, match="^preset must be one of 'The article', .*got 'Nope'.$"):
+        find_preset("Nope")
+    assert repr(CIRCLES) == "Preset('Circles', 2 → 8 → 1 · 33 parameters)"
+
+
+def train(preset: Preset, epochs: int) -> nn_engine.Trainer:
+    points = PointSet()
+    apply_command(points, preset.points_command())
+    hp = preset.hyperparameters
+    net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
+    X, y = points.train_data()
+    trainer = nn_engine.Trainer(
+        net, X, y, validation_data=points.test_data(), **hp.trainer_kwargs()
+    )
+    trainer.run(epochs)
+    return trainer
+
+
+@pytest.mark.parametrize(
+    ("preset", "epochs", "low", "high"),
+    [
+        (XOR, 300, 0.95, 1.0),
+        (XOR_WITHOUT_HIDDEN_LAYER, 300, 0.0, 0.6),  # a straight line cannot separate XOR
+        (CIRCLES, 100, 0.95, 1.0),
+        (SPIRAL, 100, 0.9, 1.0),
+    ],
+)
+def test_the_lesson_happens(preset: Preset, epochs: int, low: float, high: float) -> None:
+    trainer = train(preset, epochs)
+    assert low <= trainer.history.accuracy[-1] <= high
+    assert low <= trainer.history.val_accuracy[-1] <= high
+
+
+def test_too_high_a_learning_rate_diverges_and_is_caught() -> None:
+    with pytest.raises(nn_engine.DivergenceError) as caught, np.errstate(all="ignore"):
+        train(TOO_HIGH_A_LEARNING_RATE, 50)
+    assert caught.value.epoch <= 20
+    assert "weights restored from epoch" in str(caught.value)

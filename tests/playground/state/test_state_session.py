@@ -1,0 +1,689 @@
+"""Session files: exact round trips, continuing a run, atomic saves, and every bad file refused
+(hand-made cases with their exact messages, then hypothesis fuzzing)."""
+
+import io
+import json
+import math
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import nn_engine
+from playground.state import (
+    Architecture,
+    DataSettings,
+    Hyperparameters,
+    PointSet,
+    apply_command,
+)
+from playground.state.session import (
+    FORMAT_VERSION,
+    HISTORY_KEYS,
+    Session,
+    load_session,
+    save_session,
+    session_from_bytes,
+    session_to_bytes,
+)
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def make_points(n: int = 60) -> PointSet:
+    points = PointSet()
+    apply_command(points, DataSettings(n_points=n, noise=0.1, seed=5, test_ratio=0.2).generate())
+    return points
+
+
+def make_trainer(session: Session) -> nn_engine.Trainer:
+    """A trainer for ``session``'s network and data, as the window builds one."""
+    hp = session.hyperparameters
+    net = nn_engine.Network(session.architecture.to_engine(), **hp.network_kwargs())
+    if session.weights is not None:
+        net.set_params(session.weights)
+    X, y = session.points.train_data()
+    trainer = nn_engine.Trainer(
+        net, X, y, validation_data=session.points.test_data(), **hp.trainer_kwargs()
+    )
+    if session.trainer_state is not None:
+        trainer.load_state_dict(session.trainer_state)
+    return trainer
+
+
+def snapshot(
+    trainer: nn_engine.Trainer, points: PointSet, extra_state: dict | None = None
+) -> Session:
+    """The session of a window holding ``trainer``, trained mid-way into an epoch."""
+    state = trainer.state_dict()
+    if extra_state:
+        state.update(extra_state)
+    return Session(
+        points=points,
+        architecture=Architecture.from_units([4, 3], "tanh"),
+        hyperparameters=Hyperparameters(optimizer="adam", learning_rate=0.02, batch_size=16),
+        data_settings=DataSettings(n_points=60, noise=0.1, seed=5, test_ratio=0.2),
+        weights=trainer.net.get_params(),
+        trainer_state=state,
+        epoch=trainer.epoch,
+        history={key: getattr(trainer.history, key) for key in HISTORY_KEYS},
+        view_range=(-1.5, -1.0, 2.5, 1.5),
+    )
+
+
+def untrained_session() -> Session:
+    return Session(
+        points=make_points(),
+        architecture=Architecture.from_units([4, 3], "tanh"),
+        hyperparameters=Hyperparameters(optimizer="adam", learning_rate=0.02, batch_size=16),
+        data_settings=DataSettings(n_points=60, noise=0.1, seed=5, test_ratio=0.2),
+    )
+
+
+def trained_session(extra_state: dict | None = None) -> Session:
+    session = untrained_session()
+    trainer = make_trainer(session)
+    trainer.run(4)
+    trainer.step_batch()  # stop inside an epoch: the file must hold the position too
+    return snapshot(trainer, session.points, extra_state)
+
+
+VALID = session_to_bytes(trained_session())
+
+
+def rezip(data: bytes, replace: dict[str, bytes | None] | None = None, add: dict | None = None):
+    """The archive ``data`` with members replaced (None removes them) or added."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = replace.get(info.filename, source.read(info.filename))
+            if content is not None:
+                target.writestr(info.filename, content)
+        for name, content in (add or {}).items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def with_document(change) -> bytes:
+    """VALID with session.json changed by ``change(document)``."""
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        document = json.loads(archive.read("session.json"))
+    change(document)
+    return rezip(VALID, {"session.json": json.dumps(document).encode()})
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+def npy_with_shape_claim(shape: tuple, array: np.ndarray) -> bytes:
+    """A .npy whose header claims ``shape`` but whose data is ``array``'s."""
+    buffer = io.BytesIO()
+    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue() + array.astype("<f8").tobytes()
+
+
+def with_array(member: str, change) -> bytes:
+    """VALID with the array ``member`` replaced by ``change(array)``."""
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        array = np.load(io.BytesIO(archive.read(member)))
+    return rezip(VALID, {member: npy(change(array))})
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+def test_round_trip_is_exact(tmp_path: Path) -> None:
+    session = trained_session()
+    path = tmp_path / "run.nnpg"
+    save_session(path, session)
+    loaded = load_session(path)
+    assert loaded == session
+    np.testing.assert_array_equal(loaded.points.X, session.points.X)
+    assert loaded.points.X.tobytes() == session.points.X.tobytes()
+    for mine, theirs in zip(loaded.weights, session.weights, strict=True):
+        assert mine["W"].dtype == np.float64 and mine["W"].tobytes() == theirs["W"].tobytes()
+        assert mine["b"].tobytes() == theirs["b"].tobytes()
+    assert loaded.epoch == 4 and loaded.view_range == (-1.5, -1.0, 2.5, 1.5)
+    assert loaded.history["loss"].tolist() == session.history["loss"].tolist()
+    assert len(loaded.history["val_loss"]) == 4
+    assert loaded.architecture == session.architecture
+    assert loaded.hyperparameters == session.hyperparameters
+    assert loaded.data_settings == session.data_settings
+
+
+def test_trainer_state_keeps_its_structure_and_odd_values() -> None:
+    extra = {
+        "tuple": (1, 2.5, np.arange(3, dtype=np.int32)),
+        "non_finite": [math.nan, math.inf, -math.inf, -0.0],
+        "nested": {"deep": [[np.float32(1.5), True, None, "text", 2**70]]},
+    }
+    session = trained_session(extra)
+    loaded = session_from_bytes(session_to_bytes(session))
+    assert loaded == session
+    state = loaded.trainer_state
+    assert type(state["tuple"]) is tuple and state["tuple"][:2] == (1, 2.5)
+    assert state["tuple"][2].dtype == np.int32 and state["tuple"][2].tolist() == [0, 1, 2]
+    assert math.isnan(state["non_finite"][0]) and state["non_finite"][1:3] == [math.inf, -math.inf]
+    assert math.copysign(1.0, state["non_finite"][3]) == -1.0
+    assert state["nested"] == {"deep": [[1.5, True, None, "text", 2**70]]}
+    assert isinstance(state["optimizer"]["buffers"]["m"]["0"], np.ndarray)
+
+
+def test_untrained_session_round_trip(tmp_path: Path) -> None:
+    session = untrained_session()
+    save_session(tmp_path / "new.nnpg", session)
+    loaded = load_session(tmp_path / "new.nnpg")
+    assert loaded == session
+    assert loaded.weights is None and loaded.trainer_state is None and loaded.epoch == 0
+    assert all(len(loaded.history[key]) == 0 for key in HISTORY_KEYS)
+    with zipfile.ZipFile(tmp_path / "new.nnpg") as archive:
+        assert not any(name.startswith(("weights/", "trainer/")) for name in archive.namelist())
+
+
+def test_a_loaded_session_continues_exactly_like_an_uninterrupted_run() -> None:
+    session = untrained_session()
+    uninterrupted = make_trainer(session)
+    uninterrupted.run(4)
+    uninterrupted.step_batch()
+    saved = session_to_bytes(snapshot(uninterrupted, session.points))
+    uninterrupted.run(3)
+
+    resumed = make_trainer(session_from_bytes(saved))
+    resumed.run(3)
+    assert resumed.epoch == uninterrupted.epoch == 7
+    assert resumed.net.params.tobytes() == uninterrupted.net.params.tobytes()
+    assert resumed.history.to_dict() == uninterrupted.history.to_dict()
+
+
+def test_the_same_session_gives_the_same_bytes() -> None:
+    session = trained_session()
+    assert session_to_bytes(session) == session_to_bytes(session)
+
+
+def test_the_file_is_a_documented_zip() -> None:
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        names = set(archive.namelist())
+        document = json.loads(archive.read("session.json"))
+    assert document["format"] == "nn-playground-session"
+    assert document["format_version"] == FORMAT_VERSION == 1
+    assert document["weights"] is True and document["epoch"] == 4
+    assert {"points/X.npy", "points/labels.npy", "points/is_test.npy"} <= names
+    assert {f"history/{key}.npy" for key in HISTORY_KEYS} <= names
+    assert {f"weights/{p}{i}.npy" for p in "Wb" for i in range(3)} <= names
+    assert document["trainer_state"]["params"] == {"$array": "trainer/0.npy"}
+
+
+def test_session_is_a_snapshot_of_what_it_was_given() -> None:
+    points = make_points()
+    architecture = Architecture.from_units([4])
+    session = Session(points, architecture, Hyperparameters(), DataSettings())
+    apply_command(points, DataSettings(n_points=10).generate())
+    architecture.add_layer()
+    assert len(session.points) == 60 and len(session.architecture) == 1
+
+
+# ------------------------------------------------------------------------------- saving
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "keep.nnpg"
+    save_session(path, untrained_session())
+    before = path.read_bytes()
+
+    def broken_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        save_session(path, trained_session())
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nnpg"]  # no temporary left
+
+
+def test_save_replaces_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.nnpg"
+    save_session(path, untrained_session())
+    save_session(path, trained_session())
+    assert load_session(path).epoch == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.nnpg"]
+
+
+def test_save_refuses_what_is_not_a_session(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="^session must be a Session, got dict.$"):
+        save_session(tmp_path / "x.nnpg", {})
+    assert not (tmp_path / "x.nnpg").exists()
+
+
+def test_save_into_a_missing_directory_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        save_session(tmp_path / "missing" / "x.nnpg", untrained_session())
+
+
+# ---------------------------------------------------------------- building bad sessions
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(epoch=-1), ValueError, "epoch must be >= 0, got -1."),
+        (
+            dict(view_range=(0, 0, 0, 1)),
+            ValueError,
+            r"view_range must have x0 < x1 and y0 < y1, got \(0.0, 0.0, 0.0, 1.0\).",
+        ),
+        (dict(view_range=(0, 0, 1)), ValueError, r"view_range must be \(x0, y0, x1, y1\) or None"),
+        (dict(history={"loss": [0.5]}), ValueError, "history must have the key 'accuracy'"),
+        (
+            dict(history={"loss": [0.5], "accuracy": [], "val_loss": [], "val_accuracy": []}),
+            ValueError,
+            r"history accuracy must have one value per loss value \(1\), got 0.",
+        ),
+        (
+            dict(
+                history={"loss": [math.nan], "accuracy": [0.5], "val_loss": [], "val_accuracy": []}
+            ),
+            ValueError,
+            "history loss must contain only finite numbers, got nan at epoch 1.",
+        ),
+        (
+            dict(weights=[{"W": np.zeros((4, 2)), "b": np.zeros(4)}]),
+            ValueError,
+            r"weights must have one entry per layer of 2-4-3-1 \(3\), got 1.",
+        ),
+        (
+            dict(trainer_state={"params": np.zeros(31)}),
+            ValueError,
+            "trainer_state must come with weights, got weights None.",
+        ),
+        (dict(points=[[0, 0]]), TypeError, "points must be a PointSet, got list."),
+    ],
+)
+def test_bad_sessions_are_refused_when_built(change: dict, error: type, message: str) -> None:
+    session = untrained_session()
+    fields = {name: getattr(session, name) for name in Session.__dataclass_fields__}
+    fields.update(change)
+    with pytest.raises(error, match=f"^{message}"):
+        Session(**fields)
+
+
+def test_a_trainer_state_for_another_optimizer_is_refused() -> None:
+    session = trained_session()
+    with pytest.raises(ValueError, match="^trainer_state must fit the network and optimizer"):
+        Session(
+            session.points,
+            session.architecture,
+            Hyperparameters(optimizer="sgd"),
+            session.data_settings,
+            session.weights,
+            session.trainer_state,
+            session.epoch,
+            session.history,
+        )
+
+
+# ------------------------------------------------------------------------- bad files
+
+
+def load_bytes(tmp_path: Path, data: bytes) -> Session:
+    path = tmp_path / "bad.nnpg"
+    path.write_bytes(data)
+    return load_session(path)
+
+
+BAD_FILES = {
+    "empty": (b"", "bad.nnpg is empty: it is not an NN Playground session file."),
+    "garbage": (
+        b"\x00\x01 not a zip at all " * 20,
+        r"bad.nnpg is not an NN Playground session file \(not a zip archive\).",
+    ),
+    "truncated": (
+        VALID[: len(VALID) // 2],
+        "bad.nnpg is damaged or truncated: its zip directory is missing.",
+    ),
+    "foreign zip": (
+        rezip(
+            VALID,
+            {name: None for name in zipfile.ZipFile(io.BytesIO(VALID)).namelist()},
+            {"readme.txt": b"hello"},
+        ),
+        r"bad.nnpg is not an NN Playground session file \(a zip archive without session.json\).",
+    ),
+    "foreign json": (
+        rezip(VALID, {"session.json": b'{"format": "something-else"}'}),
+        r"bad.nnpg is not an NN Playground session file \(format 'something-else', "
+        r"expected 'nn-playground-session'\).",
+    ),
+    "newer format": (
+        with_document(lambda d: d.update(format_version=2)),
+        r"bad.nnpg was written by a newer NN Playground \(format 2\); "
+        r"this version reads format 1.",
+    ),
+    "format_version as text": (
+        with_document(lambda d: d.update(format_version="1")),
+        "bad.nnpg: format_version must be an integer >= 1, got '1'.",
+    ),
+    "missing member": (
+        rezip(VALID, {"weights/W1.npy": None}),
+        "bad.nnpg is incomplete: member 'weights/W1.npy' is missing.",
+    ),
+    "missing trainer array": (
+        rezip(VALID, {"trainer/0.npy": None}),
+        "bad.nnpg is incomplete: member 'trainer/0.npy' is missing.",
+    ),
+    "unexpected member": (
+        rezip(VALID, add={"weights/W9.npy": npy(np.zeros(1))}),
+        r"bad.nnpg has an unexpected member 'weights/W9.npy' \(not part of format 1\).",
+    ),
+    "missing key": (
+        with_document(lambda d: d.pop("epoch")),
+        "bad.nnpg: session.json must have the key 'epoch'",
+    ),
+    "unknown key": (
+        with_document(lambda d: d.update(colour="red")),
+        "bad.nnpg: session.json must only have the keys .* got unknown key 'colour'.",
+    ),
+    "epoch as text": (
+        with_document(lambda d: d.update(epoch="4")),
+        "bad.nnpg: epoch must be an integer, got '4'.",
+    ),
+    "learning rate as text": (
+        with_document(lambda d: d["hyperparameters"].update(learning_rate="0.1")),
+        "bad.nnpg: hyperparameters: learning_rate must be a number, got '0.1'.",
+    ),
+    "huge learning rate": (
+        with_document(lambda d: d["hyperparameters"].update(learning_rate=1e308)),
+        "bad.nnpg: hyperparameters: learning_rate must be between 1e-05 and 10, got 1e[+]308.",
+    ),
+    "too many units": (
+        with_document(lambda d: d["architecture"]["hidden_layers"][0].update(units=10**30)),
+        "bad.nnpg: architecture: units must be in 1..256, got 10{30}.",
+    ),
+    "weights flag as text": (
+        with_document(lambda d: d.update(weights="yes")),
+        "bad.nnpg: weights must be true or false, got 'yes'.",
+    ),
+    "NaN token in json": (
+        rezip(
+            VALID,
+            {
+                "session.json": zipfile.ZipFile(io.BytesIO(VALID))
+                .read("session.json")
+                .replace(b'"epoch": 4', b'"epoch": NaN')
+            },
+        ),
+        "bad.nnpg: session.json is not valid JSON: session.json must be strict JSON, got NaN.",
+    ),
+    "json not utf-8": (
+        rezip(VALID, {"session.json": b"\xff\xfe{}"}),
+        "bad.nnpg: session.json is not valid JSON: 'utf-8' codec can't decode",
+    ),
+    "json not an object": (
+        rezip(VALID, {"session.json": b"[1, 2]"}),
+        r"bad.nnpg is not an NN Playground session file \(session.json is not an object\).",
+    ),
+    "wrong weight shape": (
+        with_array("weights/W1.npy", lambda a: np.zeros((3, 5))),
+        r"bad.nnpg: weights of layer 1: W must have shape \(3, 4\) to match the architecture "
+        r"2-4-3-1, got \(3, 5\).",
+    ),
+    "wrong weight dtype": (
+        with_array("weights/b0.npy", lambda a: a.astype(np.int64)),
+        "bad.nnpg: weights/b0.npy must have dtype float64 or float32, got int64.",
+    ),
+    "NaN weight": (
+        with_array("weights/W0.npy", lambda a: np.where(a == a.flat[0], np.nan, a)),
+        "bad.nnpg: weights of layer 0: W must contain only finite numbers, got NaN or inf.",
+    ),
+    "inf point": (
+        with_array("points/X.npy", lambda a: np.vstack([[np.inf, 0.0], a[1:]])),
+        r"bad.nnpg: points: X must contain only finite numbers, got \[inf, 0.0\] at row 0.",
+    ),
+    "label 2": (
+        with_array("points/labels.npy", lambda a: np.where(np.arange(len(a)) == 3, 2, a)),
+        "bad.nnpg: points: labels must be 0 or 1, got 2 at index 3.",
+    ),
+    "labels int32": (
+        with_array("points/labels.npy", lambda a: a.astype(np.int32)),
+        "bad.nnpg: points/labels.npy must have dtype int64, got int32.",
+    ),
+    "is_test too short": (
+        with_array("points/is_test.npy", lambda a: a[:-1]),
+        r"bad.nnpg: points: is_test must have shape \(60,\) to match X, got \(59,\).",
+    ),
+    "points 3-D": (
+        with_array("points/X.npy", lambda a: a[:, :, None]),
+        r"bad.nnpg: points: X must have shape \(k, 2\), got \(60, 2, 1\).",
+    ),
+    "history lengths": (
+        with_array("history/accuracy.npy", lambda a: a[:-1]),
+        r"bad.nnpg: history accuracy must have one value per loss value \(4\), got 3.",
+    ),
+    "pickled array": (
+        rezip(VALID, {"history/loss.npy": npy(np.array([{"a": 1}], dtype=object))}),
+        "bad.nnpg: history/loss.npy is not a valid .npy array: it holds Python objects.",
+    ),
+    "npy header lies about size": (
+        rezip(VALID, {"history/loss.npy": npy_with_shape_claim((9999999999,), np.zeros(4))}),
+        "bad.nnpg: history/loss.npy is not a valid .npy array: its header announces "
+        "79999999992 bytes of data, the member has 32.",
+    ),
+    "not an npy": (
+        rezip(VALID, {"points/X.npy": b"hello"}),
+        "bad.nnpg: points/X.npy is not a valid .npy array",
+    ),
+    "trainer state of another optimizer": (
+        with_document(lambda d: d["trainer_state"]["optimizer"].update(name="sgd")),
+        "bad.nnpg: trainer_state must fit the network and optimizer, got an engine error: "
+        "optimizer must be 'adam', got 'sgd'.",
+    ),
+    "trainer state at another epoch": (
+        with_document(lambda d: d.update(epoch=3)),
+        "bad.nnpg: trainer_state epoch must equal epoch 3, got 4.",
+    ),
+    "trainer state with NaN array": (
+        with_array("trainer/1.npy", lambda a: a * np.nan),
+        r"bad.nnpg: trainer_state\['optimizer'\]\['buffers'\]\['m'\]\['0'\] must contain only "
+        "finite numbers, got NaN or inf.",
+    ),
+    "trainer array reference outside trainer/": (
+        with_document(lambda d: d["trainer_state"].update(params={"$array": "points/X.npy"})),
+        "bad.nnpg: trainer_state array references must name a trainer/ member, got 'points/X.npy'.",
+    ),
+    "unknown marker": (
+        with_document(lambda d: d["trainer_state"].update(l1={"$complex": [1, 2]})),
+        "bad.nnpg: trainer_state has an unknown marker '\\$complex'.",
+    ),
+    "trainer weights differ": (
+        with_array("weights/b2.npy", lambda a: a + 1.0),
+        "bad.nnpg: trainer_state parameters must equal the weights, got a difference in layer 2.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_are_refused_with_a_clear_message(tmp_path: Path, case: str) -> None:
+    data, message = BAD_FILES[case]
+    with pytest.raises(ValueError, match=f"^{message}"):
+        load_bytes(tmp_path, data)
+
+
+def test_a_member_flagged_as_encrypted_is_a_value_error(tmp_path: Path) -> None:
+    data = bytearray(VALID)
+    central_header = data.find(b"PK\x01\x02")  # the first member's central directory entry
+    data[central_header + 8] |= 0x1  # its "encrypted" flag bit
+    with pytest.raises(ValueError, match="^bad.nnpg is damaged or truncated: "):
+        load_bytes(tmp_path, bytes(data))
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.nnpg"
+    with path.open("wb") as file:
+        file.truncate(2**30 + 1)  # sparse: takes no disk space
+    with pytest.raises(
+        ValueError, match=r"^huge.nnpg is too large for an NN Playground session \(over 1 GiB\).$"
+    ):
+        load_session(path)
+
+
+def test_unreadable_paths_are_os_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_session(tmp_path / "missing.nnpg")
+    with pytest.raises(IsADirectoryError):
+        load_session(tmp_path)
+
+
+# ------------------------------------------- fuzzing: a Session or a ValueError, nothing else
+
+FUZZ = settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+
+with zipfile.ZipFile(io.BytesIO(VALID)) as _archive:
+    DOCUMENT = json.loads(_archive.read("session.json"))
+    ARRAY_MEMBERS = sorted(name for name in _archive.namelist() if name.endswith(".npy"))
+
+
+def load_or_refuse(data: bytes) -> None:
+    """Loading gives a Session or a ValueError with a message naming the file; nothing else."""
+    try:
+        session = session_from_bytes(data, "fuzz.nnpg")
+    except ValueError as error:
+        assert str(error).startswith("fuzz.nnpg"), str(error)
+        assert str(error).endswith("."), str(error)
+    else:
+        assert isinstance(session, Session)
+
+
+def paths(value, prefix=()):
+    """Every path (tuple of keys and indices) into a JSON value."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from paths(item, (*prefix, index))
+
+
+PATHS = [path for path in paths(DOCUMENT) if path]
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([0, 1, -1, 2**63, 1e308, -0.0, 256, 257])
+    | st.text(max_size=10)
+    | st.sampled_from(["relu", "adam", "sgd", "$array", "trainer/0.npy", "nan"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["$array", "$tuple", "$float", "units", "x"]), children, max_size=3
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_random_bytes(data: bytes) -> None:
+    load_or_refuse(data)
+
+
+@FUZZ
+@given(st.binary(max_size=3000))
+def test_random_bytes_that_start_like_a_zip(data: bytes) -> None:
+    load_or_refuse(b"PK\x03\x04" + data)
+
+
+@FUZZ
+@given(st.integers(0, len(VALID) - 1))
+def test_every_truncation_is_refused(length: int) -> None:
+    try:
+        session_from_bytes(VALID[:length], "fuzz.nnpg")
+    except ValueError as error:
+        assert str(error).startswith("fuzz.nnpg")
+    else:
+        raise AssertionError(f"a file cut to {length} bytes loaded")
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), min_size=1, max_size=4)
+)
+def test_corrupted_bytes(changes: list[tuple[int, int]]) -> None:
+    data = bytearray(VALID)
+    for position, value in changes:
+        data[position] = value
+    load_or_refuse(bytes(data))
+
+
+@FUZZ
+@given(st.sampled_from(PATHS), json_values | st.just("<delete>"))
+def test_corrupted_json_values(path: tuple, value: object) -> None:
+    document = json.loads(json.dumps(DOCUMENT))
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if value == "<delete>":
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    load_or_refuse(rezip(VALID, {"session.json": json.dumps(document).encode()}))
+
+
+@FUZZ
+@given(st.text(max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+def test_session_json_replaced_by_anything(text: str) -> None:
+    load_or_refuse(rezip(VALID, {"session.json": text.encode("utf-8")}))
+
+
+dtypes = st.sampled_from(
+    [
+        np.float64,
+        np.float32,
+        np.float16,
+        np.int64,
+        np.int32,
+        np.uint8,
+        np.bool_,
+        np.complex128,
+        np.dtype(">f8"),
+        np.dtype("<U3"),
+    ]
+)
+arrays = dtypes.flatmap(
+    lambda dtype: hnp.arrays(
+        dtype, hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=6)
+    )
+)
+
+
+@FUZZ
+@given(st.sampled_from(ARRAY_MEMBERS), arrays)
+def test_arrays_of_wrong_shape_dtype_or_value(member: str, array: np.ndarray) -> None:
+    load_or_refuse(rezip(VALID, {member: npy(array)}))
+
+
+@FUZZ
+@given(
+    st.sampled_from(ARRAY_MEMBERS),
+    st.sampled_from([np.nan, np.inf, -np.inf, 1e308, -1e308, 2.0, -1.0, 0.5]),
+)
+def test_one_value_of_an_array_replaced(member: str, value: float) -> None:
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        array = np.load(io.BytesIO(archive.read(member)))
+    if array.size == 0:
+        return
+    changed = array.copy() if array.dtype.kind == "f" else array.astype(np.float64)
+    changed.flat[0] = value
+    load_or_refuse(rezip(VALID, {member: npy(changed)}))
