@@ -350,7 +350,7 @@ class Trainer:
         y = check_y(y, len(X))
         check_both_classes(y)
         self._X = X
-        self._y = y.astype(self.net.dtype)[:, None]
+        self._y = y.astype(self.net.dtype)
         self._restart_epoch()
 
     def _restart_epoch(self) -> None:

@@ -174,7 +174,7 @@ def test_mini_batches_cover_every_sample_once_per_epoch():
         order = [i for xb, _ in epoch_batches for i in row_indices(X, xb)]
         assert sorted(order) == list(range(23))
         for xb, yb in epoch_batches:
-            assert np.array_equal(yb[:, 0], y[row_indices(X, xb)])
+            assert np.array_equal(yb, y[row_indices(X, xb)])
         orders.append(order)
     assert orders[0] != orders[1] != orders[2], "every epoch is shuffled anew"
 
