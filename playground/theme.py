@@ -11,7 +11,7 @@ CLASS_NAMES = ("Class 0", "Class 1")
 # Decision-region colormap: P(class 1) = 0 -> pale vermillion, 0.5 -> white, 1 -> pale blue.
 # The regions are pastel so the saturated points stay readable on top of them.
 REGION_STOPS = (0.0, 0.5, 1.0)
-REGION_COLORS = ("#F2B89A", "#FFFFFF", "#9CC3E0")
+REGION_COLORS = ("#F7D0BA", "#FFFFFF", "#BCD7EC")
 
 TRAIN_COLOR = "#333333"  # curves of training metrics
 TEST_COLOR = "#009E73"  # curves of test metrics (Okabe-Ito bluish green)
