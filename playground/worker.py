@@ -1,0 +1,621 @@
+"""The training thread: a QObject living in a QThread that drives ``nn_engine.Trainer``.
+
+The worker's loop owns its thread while training, so it cannot receive queued signals. The GUI
+talks to it through a thread-safe mailbox instead (the public methods below post commands);
+the loop reads the mailbox between epochs and blocks on it while paused. Results travel back
+as signals carrying copies: about 25 :class:`Snapshot` per second with the new metrics and
+the probability grid of the current view, computed here with one batched forward pass.
+
+Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop returns ->
+``thread.quit()`` -> ``thread.wait()``.
+"""
+
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+from PySide6.QtCore import QObject, Signal, Slot
+
+import nn_engine
+from playground.state import Hyperparameters
+
+# Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
+# each grid costs a forward pass of 10,000 points (~6 ms for the article's network), so more
+# would take too much from training.
+FRAMES_PER_SECOND = 25
+# A grid that differs from the one last sent by less than this everywhere would not change a
+# pixel of the decision map (its colour table has 256 entries), so it is not sent: drawing
+# costs the GUI thread (and, through the GIL, the training) ~10 ms per frame.
+GRID_TOLERANCE = 0.5 / 255
+FRAME_SECONDS = 1 / FRAMES_PER_SECOND
+GRID_CELLS = 100  # the probability grid is GRID_CELLS x GRID_CELLS
+# While training, the GUI thread competes with this loop for the GIL. Every Qt call that
+# releases the GIL then costs the GUI a wait of up to one switch interval (5 ms by default):
+# dozens per repaint made the window stutter. A shorter interval bounds those waits.
+TRAINING_SWITCH_INTERVAL = 0.002
+DEFAULT_CALL_TIMEOUT = 5.0
+
+NEED_BOTH_CLASSES = "the training points must include both classes"
+
+Rect = tuple[float, float, float, float]
+
+
+def _close(grid: NDArray[np.float32], other: NDArray[np.float32]) -> bool:
+    return grid.shape == other.shape and float(np.max(np.abs(grid - other))) < GRID_TOLERANCE
+
+
+def _lacks_a_class(y: NDArray[np.int64]) -> bool:
+    return not (np.any(y == 0) and np.any(y == 1))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the worker reports after a frame, a step, a pause, a reset or a view change.
+
+    Every array is a fresh copy owned by the receiver.
+
+    Attributes
+    ----------
+    run_id : int
+        Identifies the :meth:`TrainingWorker.reset` that started this run; snapshots of an
+        older run (still queued when the GUI reset) can be recognised and dropped.
+    epoch : int
+        Epochs completed in this run.
+    epochs : ndarray of int64, shape (k,)
+        The epochs finished since the previous snapshot (k may be 0).
+    loss, accuracy : ndarray of float64, shape (k,)
+        Their training loss and accuracy.
+    val_loss, val_accuracy : ndarray of float64, shape (k,), or None
+        Their test loss and accuracy (NaN for an epoch without test data); None when no epoch
+        of this snapshot had test data.
+    epochs_per_second : float
+        Training speed over the last frames; 0 while paused.
+    grid : ndarray of float32, shape (GRID_CELLS, GRID_CELLS), or None
+        P(class 1) over ``rect``; ``grid[j, i]`` is the probability at
+        ``x = x0 + (i + 0.5) * (x1 - x0) / nx``, ``y = y0 + (j + 0.5) * (y1 - y0) / ny``.
+        None when neither the weights nor the view changed since the last grid.
+    rect : tuple (x0, y0, x1, y1) or None
+        The view the grid covers.
+    rewound_to : int or None
+        Set after a divergence: the run went back to this epoch (the engine restored its
+        weights and cut its history there); drop the metrics of later epochs before adding
+        ``epochs``.
+    running : bool
+        Whether the worker is training after this snapshot.
+    commands_done : int
+        Serial number of the last command processed before this snapshot.
+    """
+
+    run_id: int
+    epoch: int
+    epochs: NDArray[np.int64]
+    loss: NDArray[np.float64]
+    accuracy: NDArray[np.float64]
+    val_loss: NDArray[np.float64] | None
+    val_accuracy: NDArray[np.float64] | None
+    epochs_per_second: float
+    grid: NDArray[np.float32] | None
+    rect: Rect | None
+    rewound_to: int | None
+    running: bool
+    commands_done: int
+
+
+class _GridJob(NamedTuple):
+    """A decision map being computed on the grid thread."""
+
+    run_id: int
+    rect: Rect
+    future: Future
+
+
+class _Mailbox:
+    """Commands from any thread to the worker loop; every command gets a serial number."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._items: deque[tuple[int, str, tuple]] = deque()
+        self._serial = 0
+
+    def post(self, name: str, *args: object) -> int:
+        with self._condition:
+            self._serial += 1
+            self._items.append((self._serial, name, args))
+            self._condition.notify()
+            return self._serial
+
+    def take(self, timeout: float | None) -> list[tuple[int, str, tuple]]:
+        """Everything posted so far; waits up to ``timeout`` s (None: forever, 0: never)."""
+        with self._condition:
+            if not self._items and timeout != 0:
+                self._condition.wait_for(lambda: bool(self._items), timeout)
+            items = list(self._items)
+            self._items.clear()
+            return items
+
+
+class _Receipt(QObject):
+    """Lives in the GUI thread: acknowledges each snapshot once the GUI's event loop reached it.
+
+    The worker sends the next snapshot only after this acknowledgement, so however slowly the
+    GUI draws, at most one or two snapshots wait in its queue (the metrics of the skipped
+    frames travel with the next one) and the window never lags behind the training.
+    """
+
+    def __init__(self, mailbox: _Mailbox):
+        super().__init__()
+        self._mailbox = mailbox
+
+    @Slot(object)
+    def on_snapshot(self, snapshot: object) -> None:
+        self._mailbox.post("ack")
+
+
+class TrainingWorker(QObject):
+    """Trains an ``nn_engine`` network in its own thread, commanded through a mailbox.
+
+    Create it in the GUI thread, ``moveToThread(thread)``, connect ``thread.started`` to
+    :meth:`run` and ``sigFinished`` to ``thread.quit``. The command methods (:meth:`reset`,
+    :meth:`start`, :meth:`pause`, :meth:`step`, :meth:`set_data`, :meth:`set_hyperparameters`,
+    :meth:`set_view_rect`, :meth:`stop`) may be called from any thread; they return at once
+    with the command's serial number and take effect between two epochs. The worker never
+    touches widgets.
+
+    Attributes
+    ----------
+    sigSnapshot : Signal(Snapshot)
+        About FRAMES_PER_SECOND (25) per second while training, and never before the event
+        loop of the thread that created the worker has received the previous one; always
+        after a step, a pause, a reset and (while paused) a view change.
+    sigStopped : Signal(str, int)
+        Training stopped by itself with a message for the user (divergence, unusable data);
+        the int is the serial of the last command processed.
+    sigError : Signal(str, int)
+        An unexpected exception stopped training (the message names it); the worker keeps
+        serving commands.
+    sigFinished : Signal()
+        The loop has returned after :meth:`stop`; quit the thread.
+    grids_evaluated : int
+        Decision maps computed so far, including those not sent because no pixel would have
+        changed (``Snapshot.grid`` is then None): the map's refresh rate, for benchmarks.
+    """
+
+    sigSnapshot = Signal(object)
+    sigStopped = Signal(str, int)
+    sigError = Signal(str, int)
+    sigFinished = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._mailbox = _Mailbox()
+        self._finished = threading.Event()
+        self._receipt = _Receipt(self._mailbox)  # no parent: it stays in this (GUI) thread
+        self.sigSnapshot.connect(self._receipt.on_snapshot)
+        self._awaiting_receipt = False
+        # Everything below belongs to the worker thread once run() has started.
+        self._net: nn_engine.Network | None = None
+        self._grid_net: nn_engine.Network | None = None  # float32 twin for the grid
+        self._trainer: nn_engine.Trainer | None = None
+        self._hyperparameters = Hyperparameters()
+        self._data: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
+        self._data_pending = False  # new data not yet handed to the trainer
+        self._rect: Rect | None = None
+        self._run_id = 0
+        self._running = False
+        self._stopping = False
+        self._commands_done = 0
+        self._grid_stale = False
+        self._emit_wanted = False
+        self._rate_epochs = 0
+        self._rate_since = 0.0
+        self._frame_start = 0.0
+        self._epochs_per_second = 0.0
+        self._pending: list[tuple[int, float, float, float, float]] = []
+        self._rewound_to: int | None = None
+        self._last_sent_grid: tuple[NDArray[np.float32], Rect] | None = None
+        self.grids_evaluated = 0  # decision maps computed, sent or not (for benchmarks)
+        self._grid_pool: ThreadPoolExecutor | None = None  # the grid thread, while running
+        self._grid_job: _GridJob | None = None
+
+    # -- commands (any thread) ------------------------------------------------------------------
+
+    def reset(self, architecture: list[dict], hyperparameters: Hyperparameters) -> int:
+        """Start a new run: a fresh network, paused at epoch 0; returns the new run id.
+
+        Parameters
+        ----------
+        architecture : list of dict
+            The article's layer list (e.g. ``Architecture.to_engine()``).
+        hyperparameters : Hyperparameters
+            All of it applies, including optimizer, initialisation and seed (copied).
+        """
+        return self._mailbox.post("reset", list(architecture), hyperparameters.copy())
+
+    def set_data(
+        self,
+        X_train: NDArray[np.float64],
+        y_train: NDArray[np.int64],
+        X_test: NDArray[np.float64],
+        y_test: NDArray[np.int64],
+    ) -> int:
+        """Train on (X_train (n, 2), y_train (n,)) from the next epoch on; test on the rest.
+
+        The arrays are copied. Test arrays may be empty (no test metrics then).
+        """
+        data = tuple(np.array(a, copy=True) for a in (X_train, y_train, X_test, y_test))
+        return self._mailbox.post("set_data", *data)
+
+    def set_hyperparameters(self, hyperparameters: Hyperparameters) -> int:
+        """Apply learning rate, regularisation, batch size and speed to the running trainer.
+
+        Optimizer, initialisation and seed only apply at the next :meth:`reset`.
+        """
+        return self._mailbox.post("set_hyperparameters", hyperparameters.copy())
+
+    def set_view_rect(self, rect: Rect) -> int:
+        """Compute the probability grid over ``rect`` = (x0, y0, x1, y1) from now on."""
+        x0, y0, x1, y1 = (float(v) for v in rect)
+        return self._mailbox.post("set_view", (x0, y0, x1, y1))
+
+    def start(self) -> int:
+        """Train continuously (until :meth:`pause`, :meth:`step`, a reset or a stop)."""
+        return self._mailbox.post("start")
+
+    def pause(self) -> int:
+        """Stop training after the current epoch and report a snapshot."""
+        return self._mailbox.post("pause")
+
+    def step(self) -> int:
+        """Pause, then train exactly one epoch and report a snapshot."""
+        return self._mailbox.post("step")
+
+    def stop(self) -> int:
+        """End the loop (the thread can then quit); later commands are ignored."""
+        return self._mailbox.post("stop")
+
+    def call(self, function: Callable[[], Any], timeout: float = DEFAULT_CALL_TIMEOUT) -> Any:
+        """Run ``function()`` in the worker thread between two epochs and return its result.
+
+        Used to read the worker's state consistently (see :meth:`network_params`).
+
+        Raises
+        ------
+        RuntimeError
+            If the loop has finished.
+        TimeoutError
+            If the loop did not answer within ``timeout`` seconds.
+        """
+        if self._finished.is_set():
+            raise RuntimeError("the training worker has stopped.")
+        future: Future = Future()
+        self._mailbox.post("call", function, future)
+        return future.result(timeout)
+
+    def network_params(self) -> list[dict[str, NDArray]] | None:
+        """Copies of the current network's parameters (``Network.get_params``), or None."""
+        return self.call(lambda: None if self._net is None else self._net.get_params())
+
+    def network_sizes(self) -> list[int] | None:
+        """The current network's layer sizes, e.g. ``[2, 8, 1]``, or None."""
+        return self.call(lambda: None if self._net is None else self._net.sizes)
+
+    def network_architecture(self) -> list[dict] | None:
+        """The current network's layers in the article's format (sizes and activations)."""
+        return self.call(lambda: None if self._net is None else self._net.architecture)
+
+    def trainer_settings(self) -> dict[str, Any] | None:
+        """The live trainer's learning_rate, l1, l2, batch_size, optimizer and epoch, or None."""
+
+        def read() -> dict[str, Any] | None:
+            trainer = self._trainer
+            if trainer is None:
+                return None
+            names = ("learning_rate", "l1", "l2", "batch_size", "optimizer", "epoch")
+            return {name: getattr(trainer, name) for name in names}
+
+        return self.call(read)
+
+    # -- the loop (worker thread) -----------------------------------------------------------------
+
+    @Slot()
+    def run(self) -> None:
+        """The worker thread's loop; returns after :meth:`stop`. Connect ``thread.started``."""
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, TRAINING_SWITCH_INTERVAL))
+        self._grid_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid")
+        try:
+            # Divergence is detected and reported by the engine; NumPy's overflow warnings
+            # on the way there would only clutter the terminal.
+            with nn_engine.single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+                while not self._stopping:
+                    can_emit = self._emit_wanted and not self._awaiting_receipt
+                    idle = not (self._running or can_emit)
+                    self._process(self._mailbox.take(None if idle else 0))
+                    if self._stopping:
+                        break
+                    if self._running:
+                        self._guarded(self._train_frame)
+                    if self._emit_wanted and not self._awaiting_receipt and not self._stopping:
+                        self._guarded(self._emit_snapshot)
+        finally:
+            self._grid_pool.shutdown(wait=True, cancel_futures=True)
+            sys.setswitchinterval(switch_interval)
+            self._finished.set()
+            self._running = False
+            # Answer calls that arrived too late, so that no caller waits for its timeout.
+            for _serial, name, args in self._mailbox.take(0):
+                if name == "call":
+                    args[1].set_exception(RuntimeError("the training worker has stopped."))
+            self.sigFinished.emit()
+
+    def _process(self, commands: list[tuple[int, str, tuple]]) -> None:
+        for serial, name, args in commands:
+            self._commands_done = serial
+            if self._stopping:
+                if name == "call":
+                    args[1].set_exception(RuntimeError("the training worker has stopped."))
+                continue
+            self._guarded(getattr(self, f"_on_{name}"), serial, *args)
+
+    def _guarded(self, function: Callable, *args: object) -> None:
+        """Run ``function``; a failure stops training and is reported, the loop carries on."""
+        try:
+            function(*args)
+        except nn_engine.DivergenceError as error:
+            self._rewound_to = error.restored_epoch
+            self._grid_stale = True  # the restored weights
+            self._halt(f"{error} — lower the learning rate", error=False)
+        except Exception as error:  # any bug must leave the app working
+            traceback.print_exc()
+            self._halt(f"Training stopped by an error: {type(error).__name__}: {error}", True)
+
+    def _halt(self, message: str, error: bool) -> None:
+        self._running = False
+        self._emit_wanted = True
+        signal = self.sigError if error else self.sigStopped
+        signal.emit(message, self._commands_done)
+
+    # -- command handlers (worker thread) ---------------------------------------------------------
+
+    def _on_reset(self, serial: int, architecture: list[dict], hp: Hyperparameters) -> None:
+        net = nn_engine.Network(architecture, **hp.network_kwargs())
+        self._net = net
+        self._grid_net = nn_engine.Network(architecture, **hp.network_kwargs(), dtype=np.float32)
+        self._trainer = None
+        self._hyperparameters = hp
+        self._run_id = serial
+        self._running = False
+        self._pending.clear()
+        self._rewound_to = None
+        self._last_sent_grid = None  # the window cleared its map
+        self._epochs_per_second = 0.0
+        self._grid_stale = True
+        self._emit_wanted = True
+
+    def _on_set_data(
+        self, serial: int, X: NDArray, y: NDArray, X_test: NDArray, y_test: NDArray
+    ) -> None:
+        self._data = (X, y, X_test, y_test)
+        self._data_pending = True
+
+    def _on_set_hyperparameters(self, serial: int, hp: Hyperparameters) -> None:
+        self._hyperparameters = hp
+        if self._trainer is not None:
+            kwargs = hp.trainer_kwargs()
+            self._trainer.learning_rate = kwargs["learning_rate"]
+            self._trainer.l1 = kwargs["l1"]
+            self._trainer.l2 = kwargs["l2"]
+            if self._trainer.batch_size != kwargs["batch_size"]:
+                self._trainer.batch_size = kwargs["batch_size"]
+
+    def _on_set_view(self, serial: int, rect: Rect) -> None:
+        if rect != self._rect:
+            self._rect = rect
+            self._grid_stale = True
+            self._emit_wanted = True
+
+    def _on_start(self, serial: int) -> None:
+        if not self._running and self._ensure_trainer():
+            self._running = True
+            self._rate_epochs, self._rate_since = 0, time.perf_counter()
+            self._frame_start = self._rate_since
+
+    def _on_pause(self, serial: int) -> None:
+        self._running = False
+        self._epochs_per_second = 0.0
+        self._emit_wanted = True
+
+    def _on_step(self, serial: int) -> None:
+        self._running = False
+        self._epochs_per_second = 0.0
+        self._emit_wanted = True
+        if self._ensure_trainer():
+            self._train_epoch()
+
+    def _on_stop(self, serial: int) -> None:
+        self._running = False
+        self._stopping = True
+
+    def _on_ack(self, serial: int) -> None:
+        self._awaiting_receipt = False
+
+    def _on_call(self, serial: int, function: Callable[[], Any], future: Future) -> None:
+        try:
+            future.set_result(function())
+        except Exception as error:  # the caller gets it
+            future.set_exception(error)
+
+    # -- training (worker thread) -----------------------------------------------------------------
+
+    def _ensure_trainer(self) -> bool:
+        """Make sure a trainer exists with the latest data; report why not otherwise."""
+        if self._net is None:
+            self._halt("Cannot train: no network yet.", error=False)
+            return False
+        if self._data is None or _lacks_a_class(self._data[1]):
+            self._halt(f"Cannot train: {NEED_BOTH_CLASSES}.", error=False)
+            return False
+        if self._trainer is None:
+            X, y, _, _ = self._data
+            self._trainer = nn_engine.Trainer(
+                self._net, X, y, **self._hyperparameters.trainer_kwargs()
+            )
+            self._data_pending = True  # for the validation data
+        return self._apply_pending_data()
+
+    def _apply_pending_data(self) -> bool:
+        if not self._data_pending or self._trainer is None:
+            return True
+        X, y, X_test, y_test = self._data
+        if _lacks_a_class(y):
+            self._halt(f"Training paused: {NEED_BOTH_CLASSES}.", error=False)
+            return False
+        self._trainer.set_data(X, y)
+        self._trainer.set_validation(*((X_test, y_test) if len(X_test) else (None, None)))
+        self._data_pending = False
+        return True
+
+    def _train_epoch(self) -> bool:
+        if not self._apply_pending_data():
+            return False
+        self._grid_stale = True
+        m = self._trainer.step_epoch()
+        val = (np.nan, np.nan) if m.val_loss is None else (m.val_loss, m.val_accuracy)
+        self._pending.append((m.epoch, m.loss, m.accuracy, *val))
+        self._rate_epochs += 1
+        return True
+
+    def _train_frame(self) -> None:
+        """Train for one frame: ``epochs_per_refresh`` epochs, at most FRAME_SECONDS long.
+
+        A frame that finishes its epochs early waits for its end (still answering commands at
+        once), so the speed setting caps the rate at ``epochs_per_refresh`` per frame.
+        """
+        now = time.perf_counter()
+        if now - self._frame_start > FRAME_SECONDS:
+            self._frame_start = now  # fell behind (a slow epoch, the GUI): start afresh
+        deadline = self._frame_start + FRAME_SECONDS
+        self._frame_start = deadline  # frames keep a steady beat: no drift from emitting
+        budget = self._hyperparameters.epochs_per_refresh
+        done = 0
+        while self._running and done < budget:
+            if not self._train_epoch():
+                return
+            done += 1
+            if time.perf_counter() >= deadline:
+                break
+            self._process(self._mailbox.take(0))
+        while self._running and not self._stopping:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                break
+            self._process(self._mailbox.take(remaining))
+        self._emit_wanted = True
+
+    # -- snapshots (worker thread) ----------------------------------------------------------------
+
+    def _emit_snapshot(self) -> None:
+        self._emit_wanted = False
+        now = time.perf_counter()
+        if self._running:
+            elapsed = now - self._rate_since
+            if elapsed >= 0.25:  # an average over a few frames, not one frame's jitter
+                self._epochs_per_second = self._rate_epochs / elapsed
+                self._rate_epochs, self._rate_since = 0, now
+        grid, rect = self._take_grid()
+        if grid is not None:
+            self.grids_evaluated += 1
+            last = self._last_sent_grid
+            if last is not None and last[1] == rect and _close(grid, last[0]):
+                grid = rect = None
+            else:
+                self._last_sent_grid = (grid, rect)
+        rows = np.array(self._pending, dtype=np.float64).reshape(-1, 5)
+        self._pending.clear()
+        if self._rewound_to is not None:
+            rows = rows[rows[:, 0] <= self._rewound_to]
+        has_val = bool(np.isfinite(rows[:, 3]).any())
+        snapshot = Snapshot(
+            run_id=self._run_id,
+            epoch=0 if self._trainer is None else self._trainer.epoch,
+            epochs=rows[:, 0].astype(np.int64),
+            loss=rows[:, 1].copy(),
+            accuracy=rows[:, 2].copy(),
+            val_loss=rows[:, 3].copy() if has_val else None,
+            val_accuracy=rows[:, 4].copy() if has_val else None,
+            epochs_per_second=self._epochs_per_second if self._running else 0.0,
+            grid=grid,
+            rect=rect,
+            rewound_to=self._rewound_to,
+            running=self._running,
+            commands_done=self._commands_done,
+        )
+        self._awaiting_receipt = True
+        self._rewound_to = None
+        self.sigSnapshot.emit(snapshot)
+
+    def _take_grid(self) -> tuple[NDArray[np.float32] | None, Rect | None]:
+        """The decision map for this snapshot, with the rect it covers, or (None, None).
+
+        While training, the grid is computed on the grid thread (the other core) from the
+        weights of the previous frame and sent one frame (40 ms) later; the training loop only
+        copies the weights. When paused, it is computed at once for the current weights.
+        """
+        if self._net is None or self._rect is None:
+            return None, None
+        job, self._grid_job = self._grid_job, None
+        if not self._running:
+            if not self._grid_stale:  # the weights of the job still in flight, if any
+                if job is not None and job.run_id == self._run_id:
+                    return job.future.result(), job.rect
+                return None, None
+            if job is not None:
+                job.future.result()  # it uses the grid network: let it finish first
+            self._grid_stale = False
+            return _grid_for(self._grid_net, self._net.get_params(), self._rect), self._rect
+        result: tuple[NDArray[np.float32] | None, Rect | None] = (None, None)
+        if job is not None:
+            if not job.future.done():
+                self._grid_job = job  # still computing: collect it at a later frame
+            elif job.run_id == self._run_id:
+                result = (job.future.result(), job.rect)
+        if self._grid_job is None and self._grid_stale:
+            self._grid_stale = False
+            future = self._grid_pool.submit(
+                _grid_for, self._grid_net, self._net.get_params(), self._rect
+            )
+            self._grid_job = _GridJob(self._run_id, self._rect, future)
+        return result
+
+
+def _grid_for(
+    grid_net: nn_engine.Network, params: list[dict[str, NDArray]], rect: Rect
+) -> NDArray[np.float32]:
+    """P(class 1) on GRID_CELLS x GRID_CELLS cell centres over ``rect``: one forward pass.
+
+    ``grid_net`` is a float32 network of the same architecture, loaded with ``params`` here;
+    safe in any thread as long as no other thread uses ``grid_net`` meanwhile.
+    """
+    x0, y0, x1, y1 = rect
+    xs = x0 + (np.arange(GRID_CELLS) + 0.5) * ((x1 - x0) / GRID_CELLS)
+    ys = y0 + (np.arange(GRID_CELLS) + 0.5) * ((y1 - y0) / GRID_CELLS)
+    grid_x, grid_y = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    with np.errstate(all="ignore"):
+        grid_net.set_params(params)
+        grid = grid_net.predict_proba(points)
+        if not np.isfinite(grid).all():
+            # Huge weights (on the way to a divergence) overflow float32: recompute in float64.
+            exact = nn_engine.Network(grid_net.architecture, dtype=np.float64)
+            exact.set_params(params)
+            grid = exact.predict_proba(points).astype(np.float32)
+    # Whatever is still undefined shows as "undecided" rather than failing to draw.
+    return np.nan_to_num(grid, nan=0.5).reshape(GRID_CELLS, GRID_CELLS)

@@ -1,0 +1,38 @@
+"""The README stays true: its set-up commands are the ones CI runs, and its example runs."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one_verbatim():
+    setup = [block.strip() for block in code_blocks("bash")[:2]]
+    assert setup == ["pip install . && nn-playground", 'pip install -e ".[test]" && pytest']
+    assert setup[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_readme_engine_example_runs_and_prints_what_it_claims(tmp_path):
+    example = code_blocks("python")[0]
+    result = subprocess.run(
+        [sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Network(2-25-50-50-25-1, relu/sigmoid, 5,226 params)"
+    accuracy = float(re.fullmatch(r"test accuracy (\d\.\d\d)", lines[1]).group(1))
+    assert accuracy >= 0.97
+
+
+def test_readme_shows_a_screenshot_that_exists():
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert images, "the README shows no screenshot"
+    for image in images:
+        assert (ROOT / image).is_file(), image
