@@ -6,7 +6,9 @@ the window trains the article's network (the "The article" preset: 1000 moons po
 
 * a 10 ms QTimer on the GUI thread records the gaps between its timeouts (p50, p99, max): how
   long the event loop was busy between two chances to react to the user;
-* the decision map's redraws are counted (``DataPlot.set_probability_grid`` calls per second);
+* the decision maps computed for the current view are counted (the worker's
+  ``grids_evaluated``), and how many of them were redrawn (``DataPlot.set_probability_grid``
+  calls): a map in which no pixel would change is not sent to the GUI again;
 * the epochs trained in the window are counted and compared with the engine training the same
   network headless, in the same process, for the same time (``Trainer.step_epoch`` in a loop,
   one BLAS thread), interleaved with the window runs.
@@ -83,6 +85,7 @@ def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  
         original(plot, grid, rect)
 
     plot.set_probability_grid = counting
+    grids0 = window.worker.grids_evaluated
     gaps: list[float] = []
     clock = QElapsedTimer()
     last = [0.0]
@@ -100,6 +103,7 @@ def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  
     wait(app, 0.5)  # warm up: first frames, first grids
     epoch0 = window.epoch
     refreshes = 0
+    grids0 = window.worker.grids_evaluated
     clock.start()
     timer.start()
     started = time.perf_counter()
@@ -107,6 +111,7 @@ def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  
     elapsed = time.perf_counter() - started
     timer.stop()
     epochs = window.epoch - epoch0
+    grids = window.worker.grids_evaluated - grids0
     window.pause()
     del plot.set_probability_grid
     wait(app, 0.3)
@@ -115,18 +120,24 @@ def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  
         "gap_p99": percentile(gaps, 99),
         "gap_max": max(gaps),
         "refreshes_per_second": refreshes / elapsed,
+        "grids_per_second": grids / elapsed,
         "epochs_per_second": epochs / elapsed,
     }
 
 
 def headless_run(preset, seconds: float) -> float:  # noqa: ANN001
-    """Epochs per second of the engine alone on the preset's data and network."""
+    """Epochs per second of the engine alone on the preset's data and network, doing what the
+    window's worker does per epoch: train on the training points, measure the test points."""
     points = preset.points_command()
-    train = ~np.asarray(points.is_test)
+    X, labels, test = np.asarray(points.X), np.asarray(points.labels), np.asarray(points.is_test)
     hp = preset.hyperparameters
     net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
     trainer = nn_engine.Trainer(
-        net, np.asarray(points.X)[train], np.asarray(points.labels)[train], **hp.trainer_kwargs()
+        net,
+        X[~test],
+        labels[~test],
+        validation_data=(X[test], labels[test]),
+        **hp.trainer_kwargs(),
     )
     epochs = 0
     with nn_engine.single_blas_thread():
@@ -200,7 +211,8 @@ def main(argv: list[str] | None = None) -> None:
         ["GUI gap (10 ms timer), p50", f"{median('gap_p50'):.1f} ms", "-"],
         ["GUI gap (10 ms timer), p99", f"{median('gap_p99'):.1f} ms", "<= 50 ms"],
         ["GUI gap, max", f"{median('gap_max'):.1f} ms", "-"],
-        ["decision-map refreshes", f"{median('refreshes_per_second'):.1f} /s", ">= 20 /s"],
+        ["decision maps computed", f"{median('grids_per_second'):.1f} /s", ">= 20 /s"],
+        ["... of which redrawn (a pixel changed)", f"{median('refreshes_per_second'):.1f} /s", "-"],
         ["epochs per second in the window", f"{median('epochs_per_second'):.0f}", "-"],
         ["epochs per second headless", f"{statistics.median(headless):.0f}", "-"],
         ["in-window ÷ headless throughput", f"{statistics.median(ratios):.0%}", ">= 80 %"],
