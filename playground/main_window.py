@@ -6,12 +6,13 @@ trains and sends snapshots -> the window's slots (GUI thread) draw them. Only th
 connects widgets, state and worker; the panels know nothing of each other.
 """
 
+import os
 import sys
 from functools import partial
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThread, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -35,8 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground import theme
+from playground import exports, presets_menu, theme
+from playground.help import HelpMenu
+from playground.session_manager import SessionManager
 from playground.state import (
+    HISTORY_KEYS,
     AddPoints,
     Architecture,
     Command,
@@ -45,6 +49,7 @@ from playground.state import (
     PointSet,
     RemovePoints,
     ReplacePoints,
+    Session,
     apply_command,
 )
 from playground.undo import PointsEdit
@@ -131,7 +136,14 @@ class MainWindow(QMainWindow):
     ``generateButton``, ``trainButton`` (says Train or Pause), ``stepButton``,
     ``resetButton``, ``addLayerButton``, ``learningRateSpin``, ``optimizerCombo``,
     ``batchSizeSpin``, ``dataPlot``, ``lossPlot``, ``accuracyPlot``, ``epochLabel``.
+
+    ``session_manager`` (:class:`~playground.session_manager.SessionManager`) owns the File
+    menu's session entries, the title's unsaved-changes mark, autosave and settings.
+    :attr:`sigSessionChanged` is emitted when something a session file holds may have changed
+    (network, hyperparameters, a new run, training progress).
     """
+
+    sigSessionChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -155,6 +167,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._build_menus_and_toolbar()
+        self._build_data_exchange_presets_help()
         self._build_layout()
         self._connect_widgets()
         self._start_worker()
@@ -168,6 +181,9 @@ class MainWindow(QMainWindow):
             "Ready: press Train (Space), or paint points with the mouse (left/right click)."
         )
         self.resize(1280, 800)
+        # Last: it restores the saved geometry over the default size, and may show the bar
+        # offering an autosave recovered after an unclean exit.
+        self.session_manager = SessionManager(self)
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -279,6 +295,57 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         _stop_training_thread(self._worker, self._thread)
 
+    # -- data in and out, presets, help (issue 5: exports.py, presets_menu.py, help.py) -----------
+    # Dialog-free: these raise ValueError/OSError (TypeError for a bad width) with a message for
+    # the user and change nothing on failure; the File menu entries show that message.
+
+    def import_points_csv(self, path: str | os.PathLike) -> None:
+        """Replace the points with an ``x,y,label`` CSV file's, as one undo step "Import <name>".
+
+        The data panel's test ratio and seed split them into train and test points, as
+        Generate does. See :func:`playground.exports.import_points_csv`.
+        """
+        exports.import_points_csv(self, path)
+
+    def export_points_csv(self, path: str | os.PathLike) -> None:
+        """Write the points (without the train/test split) as ``x,y,label`` CSV."""
+        exports.export_points_csv(self, path)
+
+    def export_model(self, path: str | os.PathLike) -> None:
+        """Save the current network and weights (``nn_engine.io.save_network``, ``.npz``)."""
+        exports.export_model(self, path)
+
+    def export_architecture(self, path: str | os.PathLike) -> None:
+        """Write the layers in the article's JSON format (``nn_engine.io.architecture_to_json``)."""
+        exports.export_architecture(self, path)
+
+    def export_data_plot_image(self, path: str | os.PathLike, width: int | None = None) -> None:
+        """Save the data plot with its decision regions as PNG, ``width`` px (default 2x)."""
+        exports.export_data_plot_image(self, path, width)
+
+    def export_metrics_image(self, path: str | os.PathLike, width: int | None = None) -> None:
+        """Save the loss and accuracy plots (stacked) as PNG, ``width`` px (default 2x)."""
+        exports.export_metrics_image(self, path, width)
+
+    def apply_preset(self, name: str) -> None:
+        """Set a preset's data (one undo step), network and hyperparameters; paused, epoch 0.
+
+        Undo restores the previous points only. See :mod:`playground.presets_menu`.
+
+        Raises
+        ------
+        ValueError
+            If no preset is called ``name``.
+        """
+        presets_menu.apply_preset(self, name)
+
+    def _build_data_exchange_presets_help(self) -> None:
+        self.dataExchange = exports.DataExchangeActions(self)
+        self.presetsMenu = presets_menu.PresetsMenu(self)
+        self.menuBar().addMenu(self.presetsMenu)
+        self.helpMenu = HelpMenu(self)
+        self.menuBar().addMenu(self.helpMenu)
+
     # -- construction -----------------------------------------------------------------------------
 
     def _build_widgets(self) -> None:
@@ -369,7 +436,8 @@ class MainWindow(QMainWindow):
         self.fitViewAction.triggered.connect(self._fit_view_to_points)
 
         self.quitAction = QAction("&Quit", self)
-        self.quitAction.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        # Ctrl+Q spelled out: StandardKey.Quit is empty on some platforms (e.g. offscreen)
+        self.quitAction.setShortcut(QKeySequence("Ctrl+Q"))
         self.quitAction.triggered.connect(self.close)
 
     def _build_menus_and_toolbar(self) -> None:
@@ -549,6 +617,160 @@ class MainWindow(QMainWindow):
         self._thread.start()
         self._worker.set_hyperparameters(self._hyperparameters)
 
+    # -- sessions (issue 5; files, title, autosave: playground/session_manager.py) ---------------
+
+    def save_session(self, path: str | os.PathLike) -> None:
+        """Save the whole session to ``path`` (atomically); no dialog.
+
+        Points, labels and split, architecture, hyperparameters and seeds, data settings,
+        weights, trainer and optimizer state, epoch, metric history and view: see
+        :mod:`playground.state.session`. The file becomes the window's current file.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written; an existing file at ``path`` is then intact.
+        RuntimeError
+            If the training thread has stopped (the window was closed).
+        """
+        self.session_manager.save(path)
+
+    def load_session(self, path: str | os.PathLike) -> None:
+        """Open a session file exactly as it was saved, paused; no dialog, no question.
+
+        Train then continues where the saved run stopped, as if it had never been interrupted.
+
+        Raises
+        ------
+        ValueError, OSError
+            If the file is not a valid session or cannot be read; the message names the file
+            and the problem, and nothing in the window changes.
+        """
+        self.session_manager.load(path)
+
+    def new_session(self) -> None:
+        """Start over without asking: default data, network and settings, untrained, Untitled."""
+        self.session_manager.new()
+
+    def _capture_session(self) -> Session:
+        """The current state as a Session (weights and trainer state read from the worker)."""
+        weights, trainer_state = self._worker.training_state()
+        epoch, history = 0, {}
+        if trainer_state is not None:
+            saved = trainer_state["history"]
+            history = {key: saved[key] for key in HISTORY_KEYS}
+            epoch = len(saved["loss"])
+        return Session(
+            points=self._points,
+            architecture=self._architecture,
+            hyperparameters=self._hyperparameters,
+            data_settings=self.dataPanel.settings(),
+            weights=weights,
+            trainer_state=trainer_state,
+            epoch=epoch,
+            history=history,
+            view_range=self.dataPlot.view_rect(),
+        )
+
+    def _default_session(self) -> Session:
+        """What File > New starts from: the default data and network, untrained."""
+        points = DEFAULT_DATA.generate()
+        return Session(
+            points=PointSet(points.X, points.labels, points.is_test),
+            architecture=DEFAULT_ARCHITECTURE,
+            hyperparameters=DEFAULT_HYPERPARAMETERS,
+            data_settings=DEFAULT_DATA,
+        )
+
+    def _restore_session(self, session: Session) -> None:
+        """Show ``session`` exactly (a checked Session: nothing here can fail), paused.
+
+        The undo history is kept; the session manager clears it where a new document starts.
+        """
+        self._running = False
+        self._metrics_timer.stop()
+        self._metrics_backlog.clear()
+        points = session.points
+        # The worker gets the data first: the trainer state is restored onto them.
+        self._apply_without_undo(ReplacePoints(points.X, points.labels, points.is_test))
+        self.dataPanel.set_settings(session.data_settings)
+        self._on_show_test_changed(session.data_settings.show_test)
+        self._architecture = session.architecture.copy()
+        self.layerEditor.set_architecture(self._architecture)
+        self._hyperparameters = session.hyperparameters.copy()
+        self.trainingPanel.set_hyperparameters(self._hyperparameters)
+        trained = session.trainer_state is not None
+        self._run_id = self._worker.restore(
+            self._architecture.to_engine(),
+            self._hyperparameters,
+            session.weights,
+            session.trainer_state,
+        )
+        self._control_serial = self._run_id
+        # Without a trainer state the run starts at epoch 0 (from the saved weights, if any).
+        self._epoch = session.epoch if trained else 0
+        self.dataPlot.clear_regions()
+        self._show_history(session.history if trained else None)
+        if session.view_range is None:
+            self._fit_view_to_points()
+        else:
+            self.dataPlot.set_view_rect(session.view_range)
+        self._update_train_controls()
+        self.sigSessionChanged.emit()
+
+    def _show_history(self, history: dict[str, np.ndarray] | None) -> None:
+        """Draw a saved metric history (None or empty: no curves) and its last values."""
+        if history is None or len(history["loss"]) == 0:
+            self.metricsPlots.clear()
+            self._show_stats(None)
+            return
+        loss, accuracy = history["loss"], history["accuracy"]
+        n = len(loss)
+
+        def test_curve(values: np.ndarray) -> np.ndarray | None:
+            # The engine records test metrics only for epochs that had test points; the
+            # file does not say which, so they are drawn as the most recent epochs.
+            if len(values) == 0:
+                return None
+            return np.concatenate([np.full(n - len(values), np.nan), values])
+
+        val_loss = test_curve(history["val_loss"])
+        val_accuracy = test_curve(history["val_accuracy"])
+        epochs = np.arange(1, n + 1, dtype=np.int64)
+        self.metricsPlots.set_history(epochs, loss, accuracy, val_loss, val_accuracy)
+        last = slice(n - 1, n)
+        self._show_stats(
+            Snapshot(
+                run_id=self._run_id,
+                epoch=self._epoch,
+                epochs=epochs[last],
+                loss=np.asarray(loss[last]),
+                accuracy=np.asarray(accuracy[last]),
+                val_loss=None if val_loss is None else val_loss[last],
+                val_accuracy=None if val_accuracy is None else val_accuracy[last],
+                epochs_per_second=0.0,
+                grid=None,
+                rect=None,
+                rewound_to=None,
+                running=False,
+                commands_done=self._control_serial,
+            )
+        )
+
+    def _session_signature(self, epoch: int | None = None) -> tuple:
+        """What tells sessions apart besides the points: network, settings, run and epoch.
+
+        The session manager compares it with the one of the last save to mark the title.
+        At epoch 0 the run does not matter: a reset gives the same seeded weights again.
+        """
+        epoch = self._epoch if epoch is None else epoch
+        return (
+            self._architecture.to_dict(),
+            self._hyperparameters.to_dict(),
+            self._run_id if epoch else None,
+            epoch,
+        )
+
     # -- helpers ----------------------------------------------------------------------------------
 
     def _apply_without_undo(self, command: Command) -> None:
@@ -576,6 +798,7 @@ class MainWindow(QMainWindow):
         self._show_stats(None)
         if self._running:
             self._control_serial = self._worker.start()
+        self.sigSessionChanged.emit()
 
     def _restart_with_message(self, message: str) -> None:
         self._new_run()
@@ -749,13 +972,14 @@ class MainWindow(QMainWindow):
             )
         else:
             self._worker.set_hyperparameters(self._hyperparameters)
+            self.sigSessionChanged.emit()
 
     # -- worker reports (called by _WorkerInbox in the GUI thread) --------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         if snapshot.run_id != self._run_id:
             return  # sent before the last reset
-        self._epoch = snapshot.epoch
+        progressed, self._epoch = snapshot.epoch != self._epoch, snapshot.epoch
         if snapshot.rewound_to is not None:
             self._rewind_metrics(snapshot.rewound_to)
         if len(snapshot.epochs):
@@ -767,6 +991,8 @@ class MainWindow(QMainWindow):
         if snapshot.grid is not None:
             self.dataPlot.set_probability_grid(snapshot.grid, snapshot.rect)
         self._show_stats(snapshot)
+        if progressed:
+            self.sigSessionChanged.emit()
 
     @Slot()
     def _flush_metrics(self) -> None:
@@ -830,6 +1056,10 @@ class MainWindow(QMainWindow):
     # -- Qt overrides -----------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        # Unsaved changes: Save/Discard/Cancel (Cancel keeps the window open).
+        if not self.session_manager.confirm_close(ask=not self._shut_down):
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 

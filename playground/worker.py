@@ -10,6 +10,7 @@ Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop retu
 ``thread.quit()`` -> ``thread.wait()``.
 """
 
+import copy
 import sys
 import threading
 import time
@@ -44,6 +45,9 @@ TRAINING_SWITCH_INTERVAL = 0.002
 DEFAULT_CALL_TIMEOUT = 5.0
 
 NEED_BOTH_CLASSES = "the training points must include both classes"
+# A trainer restored from a session before usable data arrived is built on these two points;
+# the real data replace them before its first epoch (the state holds no data).
+_PLACEHOLDER_DATA = (np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
 
 Rect = tuple[float, float, float, float]
 
@@ -164,10 +168,10 @@ class TrainingWorker(QObject):
 
     Create it in the GUI thread, ``moveToThread(thread)``, connect ``thread.started`` to
     :meth:`run` and ``sigFinished`` to ``thread.quit``. The command methods (:meth:`reset`,
-    :meth:`start`, :meth:`pause`, :meth:`step`, :meth:`set_data`, :meth:`set_hyperparameters`,
-    :meth:`set_view_rect`, :meth:`stop`) may be called from any thread; they return at once
-    with the command's serial number and take effect between two epochs. The worker never
-    touches widgets.
+    :meth:`restore`, :meth:`start`, :meth:`pause`, :meth:`step`, :meth:`set_data`,
+    :meth:`set_hyperparameters`, :meth:`set_view_rect`, :meth:`stop`) may be called from any
+    thread; they return at once with the command's serial number and take effect between two
+    epochs. The worker never touches widgets.
 
     Attributes
     ----------
@@ -238,6 +242,37 @@ class TrainingWorker(QObject):
             All of it applies, including optimizer, initialisation and seed (copied).
         """
         return self._mailbox.post("reset", list(architecture), hyperparameters.copy())
+
+    def restore(
+        self,
+        architecture: list[dict],
+        hyperparameters: Hyperparameters,
+        weights: list[dict[str, NDArray]] | None,
+        trainer_state: dict[str, Any] | None,
+    ) -> int:
+        """Start a run from saved weights and trainer state, paused; returns the new run id.
+
+        Like :meth:`reset`, then the network gets ``weights`` and, when given, a trainer is
+        rebuilt from ``trainer_state`` (``nn_engine.Trainer.state_dict()``), so that the next
+        epoch is exactly the one the saved run would have trained next. Everything is copied.
+
+        Parameters
+        ----------
+        architecture : list of dict
+            The article's layer list the weights belong to.
+        hyperparameters : Hyperparameters
+        weights : list of {"W": (out, in), "b": (out,)} or None
+            None: freshly initialised weights (as :meth:`reset`).
+        trainer_state : dict or None
+            Needs ``weights``; None: the trainer is created at the first epoch.
+        """
+        return self._mailbox.post(
+            "restore",
+            list(architecture),
+            hyperparameters.copy(),
+            copy.deepcopy(weights),
+            copy.deepcopy(trainer_state),
+        )
 
     def set_data(
         self,
@@ -310,6 +345,19 @@ class TrainingWorker(QObject):
     def network_architecture(self) -> list[dict] | None:
         """The current network's layers in the article's format (sizes and activations)."""
         return self.call(lambda: None if self._net is None else self._net.architecture)
+
+    def training_state(self) -> tuple[list[dict[str, NDArray]] | None, dict[str, Any] | None]:
+        """Copies of the network's parameters and the trainer's ``state_dict()``, read together.
+
+        Either may be None: no network yet, or no epoch trained since the last reset.
+        """
+
+        def read() -> tuple[list[dict[str, NDArray]] | None, dict[str, Any] | None]:
+            weights = None if self._net is None else self._net.get_params()
+            state = None if self._trainer is None else copy.deepcopy(self._trainer.state_dict())
+            return weights, state
+
+        return self.call(read)
 
     def trainer_settings(self) -> dict[str, Any] | None:
         """The live trainer's learning_rate, l1, l2, batch_size, optimizer and epoch, or None."""
@@ -399,6 +447,24 @@ class TrainingWorker(QObject):
         self._epochs_per_second = 0.0
         self._grid_stale = True
         self._emit_wanted = True
+
+    def _on_restore(
+        self,
+        serial: int,
+        architecture: list[dict],
+        hp: Hyperparameters,
+        weights: list[dict[str, NDArray]] | None,
+        trainer_state: dict[str, Any] | None,
+    ) -> None:
+        self._on_reset(serial, architecture, hp)
+        if weights is not None:
+            self._net.set_params(weights)
+        if trainer_state is not None:
+            usable = self._data is not None and not _lacks_a_class(self._data[1])
+            X, y = self._data[:2] if usable else _PLACEHOLDER_DATA
+            self._trainer = nn_engine.Trainer(self._net, X, y, **hp.trainer_kwargs())
+            self._trainer.load_state_dict(trainer_state)
+            self._data_pending = True  # the current data (and test data) from the next epoch
 
     def _on_set_data(
         self, serial: int, X: NDArray, y: NDArray, X_test: NDArray, y_test: NDArray

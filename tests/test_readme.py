@@ -36,3 +36,20 @@ def test_readme_shows_a_screenshot_that_exists():
     assert images, "the README shows no screenshot"
     for image in images:
         assert (ROOT / image).is_file(), image
+
+
+def test_readme_shortcut_table_lists_exactly_the_windows_shortcuts(qtbot):
+    from playground.help import shortcut_rows
+    from playground.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    in_app = {
+        keys.strip()
+        for row in shortcut_rows(window)
+        for keys in row.shortcuts.split(",")
+        if keys.strip()
+    }
+    section = README.split("### Keyboard shortcuts", 1)[1].split("\n### ", 1)[0]
+    in_readme = set(re.findall(r"`([^`]+)`", section))
+    assert in_readme == in_app

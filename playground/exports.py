@@ -1,0 +1,691 @@
+"""Data in and out: points as CSV, the model (.npz), the architecture (JSON), plots as PNG.
+
+Two layers, as for sessions: dialog-free functions that do the work and raise ``ValueError`` or
+``OSError`` with a message for the user (the window's public ``import_points_csv``,
+``export_model``, ... call them), and :class:`DataExchangeActions`, the File menu entries that
+ask for a file (and an image width), call those functions and show any failure in the window:
+in the status line and in a non-modal message box, never as a traceback.
+
+Every file is written atomically (the engine's writers, or ``QSaveFile``): a failed export
+leaves an existing file as it was.
+"""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PySide6.QtCore import QIODevice, QObject, QSaveFile, Qt, Slot
+from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+import nn_engine
+from playground import theme
+from playground.state import DataSettings, ReplacePoints
+
+if TYPE_CHECKING:
+    from playground.main_window import MainWindow
+
+# Imported coordinates must lie within +-MAX_ABS_COORDINATE: the playground draws and trains on
+# the raw numbers (no scaling), and the data plot cannot frame values near the float limit.
+MAX_ABS_COORDINATE = 1e6
+MIN_IMAGE_WIDTH = 16
+MAX_IMAGE_WIDTH = 10_000
+DEFAULT_IMAGE_SCALE = 2  # the default width of an image export: the widget's width x 2
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
+MODEL_FILTER = "NumPy model files (*.npz);;All files (*)"
+JSON_FILTER = "JSON files (*.json);;All files (*)"
+PNG_FILTER = "PNG images (*.png);;All files (*)"
+
+
+# -- the work (no dialogs) -------------------------------------------------------------------
+
+
+def split_for_import(n_points: int, settings: DataSettings) -> np.ndarray:
+    """Which of ``n_points`` imported points are test points: the data panel's split.
+
+    The same rule as Generate (``nn_engine.datasets.split_mask`` with the panel's test ratio
+    and seed), so exporting generated points and importing them again restores their split.
+
+    Parameters
+    ----------
+    n_points : int
+        At least 1.
+    settings : DataSettings
+        Its ``test_ratio`` and ``split_seed`` (or ``seed``) are used.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_points,)
+        True for a test point. All False when the ratio would leave no training point (a file
+        of one or two points).
+    """
+    seed = settings.seed if settings.split_seed is None else settings.split_seed
+    try:
+        return nn_engine.datasets.split_mask(n_points, settings.test_ratio, seed)
+    except ValueError:  # too few points to hold any out: train on all of them
+        return np.zeros(n_points, dtype=bool)
+
+
+def import_points_csv(window: "MainWindow", path: str | os.PathLike) -> ReplacePoints:
+    """Replace the window's points with those of an ``x,y,label`` CSV file, as one undo step.
+
+    The step is named "Import <file name>"; the train/test split follows
+    :func:`split_for_import`. Training, if running, continues on the new points.
+
+    Returns
+    -------
+    ReplacePoints
+        The command pushed onto the undo stack.
+
+    Raises
+    ------
+    ValueError
+        For a bad file, naming the file and the line (``nn_engine.datasets.read_csv``), or a
+        coordinate beyond +-MAX_ABS_COORDINATE (1,000,000); nothing is imported.
+    OSError
+        If the file cannot be read; nothing is imported.
+    """
+    name = Path(path).name
+    X, y = nn_engine.datasets.read_csv(path)
+    _check_coordinate_range(path, X)
+    is_test = split_for_import(len(X), window.dataPanel.settings())
+    command = ReplacePoints(X, y, is_test, text=f"Import {name}")
+    n_test = int(is_test.sum())
+    window.push_edit(
+        command,
+        f"Imported {len(X):,} points from {name} ({n_test:,} held out for testing). "
+        "Ctrl+Z undoes it.",
+    )
+    window.dataPlot.fit_to_points()
+    return command
+
+
+def _check_coordinate_range(path: str | os.PathLike, X: np.ndarray) -> None:
+    """Refuse coordinates beyond MAX_ABS_COORDINATE, naming the first such line of the file."""
+    too_large = np.abs(X) > MAX_ABS_COORDINATE
+    if not too_large.any():
+        return
+    row, column = np.argwhere(too_large)[0]
+    # read_csv numbers the lines so: line ends \n, \r\n or \r; blank lines are skipped
+    text = Path(path).read_bytes().decode("utf-8-sig")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    numbers = [number for number, line in enumerate(lines, 1) if line.strip()]
+    limit = f"{MAX_ABS_COORDINATE:,.0f}"
+    raise ValueError(
+        f"{Path(path).name} line {numbers[1 + row]}: {'xy'[column]} must be between -{limit} "
+        f"and {limit}, got {float(X[row, column])!r}."
+    )
+
+
+def export_points_csv(window: "MainWindow", path: str | os.PathLike) -> None:
+    """Write the window's points (train and test alike) to ``path`` as ``x,y,label`` CSV.
+
+    The file holds no train/test split; importing it splits it again (see
+    :func:`split_for_import`).
+
+    Raises
+    ------
+    ValueError
+        If there is no point to export.
+    OSError
+        If the file cannot be written (an existing file is left as it was).
+    """
+    points = window.points
+    if len(points) == 0:
+        raise ValueError("There are no points to export: generate or paint some first.")
+    nn_engine.datasets.write_csv(path, points.X, points.labels)
+    window.statusBar().showMessage(f"Exported {len(points):,} points to {Path(path).name}.")
+
+
+def current_network(window: "MainWindow") -> nn_engine.Network:
+    """A copy of the network the worker trains, with its current weights.
+
+    Read between two epochs (``TrainingWorker.call``), so the weights are those of one epoch.
+
+    Raises
+    ------
+    ValueError
+        If the worker has no network yet.
+    RuntimeError, TimeoutError
+        If the training worker has stopped or did not answer in time.
+    """
+    worker = window.worker
+    architecture = worker.network_architecture()
+    params = worker.network_params()
+    if architecture is None or params is None:
+        raise ValueError("There is no network to export yet.")
+    net = nn_engine.Network(architecture, **window.hyperparameters.network_kwargs())
+    net.set_params(params)
+    return net
+
+
+def export_model(window: "MainWindow", path: str | os.PathLike) -> nn_engine.Network:
+    """Save the current network with its weights to ``path`` (``nn_engine.io.save_network``).
+
+    ``nn_engine.io.load_network(path)`` gives back a network that predicts exactly like it.
+
+    Returns
+    -------
+    Network
+        The network saved.
+
+    Raises
+    ------
+    ValueError, RuntimeError, TimeoutError
+        See :func:`current_network`.
+    OSError
+        If the file cannot be written (an existing file is left as it was).
+    """
+    net = current_network(window)
+    nn_engine.io.save_network(net, path)
+    when = "while training" if window.is_training else f"at epoch {window.epoch:,}"
+    window.statusBar().showMessage(
+        f"Exported the model ({'-'.join(map(str, net.sizes))}, {when}) to {Path(path).name}."
+    )
+    return net
+
+
+def export_architecture(window: "MainWindow", path: str | os.PathLike) -> str:
+    """Write the network's layers to ``path`` in the article's JSON format.
+
+    Returns
+    -------
+    str
+        The text written: ``nn_engine.io.architecture_to_json`` of the architecture, then a
+        newline.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (an existing file is left as it was).
+    """
+    text = nn_engine.io.architecture_to_json(window.architecture.to_engine()) + "\n"
+    data = text.encode("utf-8")
+    _save_atomically(path, lambda file: file.write(data) == len(data))
+    window.statusBar().showMessage(
+        f"Exported the architecture ({window.architecture.summary()}) to {Path(path).name}."
+    )
+    return text
+
+
+def check_image_width(width: object) -> int:
+    """``width`` as an int in MIN_IMAGE_WIDTH..MAX_IMAGE_WIDTH pixels.
+
+    Raises
+    ------
+    TypeError
+        If it is not an int.
+    ValueError
+        If it is out of range.
+    """
+    if isinstance(width, bool) or not isinstance(width, int | np.integer):
+        raise TypeError(f"width must be an int, got {type(width).__name__}.")
+    if not MIN_IMAGE_WIDTH <= width <= MAX_IMAGE_WIDTH:
+        raise ValueError(
+            f"width must be in {MIN_IMAGE_WIDTH}..{MAX_IMAGE_WIDTH} pixels, got {width}."
+        )
+    return int(width)
+
+
+def _image_exporter(plot: pg.PlotWidget, width: int) -> pyqtgraph.exporters.ImageExporter:
+    exporter = pyqtgraph.exporters.ImageExporter(plot.plotItem)
+    exporter.parameters()["width"] = check_image_width(width)  # sets the height too
+    return exporter
+
+
+def render_plot(plot: pg.PlotWidget, width: int) -> QImage:
+    """The plot (axes, title and every item: regions, contour, points, curves) as an image.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotWidget
+    width : int
+        Pixels; the height follows the plot's aspect ratio.
+
+    Returns
+    -------
+    QImage
+        ``width`` pixels wide, rendered by ``pyqtgraph.exporters.ImageExporter``.
+    """
+    return _image_exporter(plot, width).export(toBytes=True)
+
+
+def plot_height_for_width(plots: list[pg.PlotWidget], width: int) -> int:
+    """Height in pixels of the image of ``plots`` (stacked) rendered ``width`` pixels wide."""
+    heights = [_image_exporter(plot, width).parameters()["height"] for plot in plots]
+    return sum(heights) + _gap(width) * (len(plots) - 1)
+
+
+def stack_images(images: list[QImage], background: str = theme.BACKGROUND) -> QImage:
+    """The images one above the other on ``background``, with a small gap between them."""
+    width = max(image.width() for image in images)
+    gap = _gap(width)
+    height = sum(image.height() for image in images) + gap * (len(images) - 1)
+    stacked = QImage(width, height, QImage.Format.Format_ARGB32)
+    stacked.fill(QColor(background))
+    painter = QPainter(stacked)
+    y = 0
+    for image in images:
+        painter.drawImage(0, y, image)
+        y += image.height() + gap
+    painter.end()
+    return stacked
+
+
+def _gap(width: int) -> int:
+    return max(2, width // 100)
+
+
+def export_data_plot_image(
+    window: "MainWindow", path: str | os.PathLike, width: int | None = None
+) -> QImage:
+    """Save the data plot, with the decision regions and the 0.5 contour, as a PNG file.
+
+    Parameters
+    ----------
+    window : MainWindow
+    path : str or path-like
+    width : int, optional
+        Pixels (16..10000); the widget's width x 2 when omitted. The height keeps the plot's
+        aspect ratio.
+
+    Returns
+    -------
+    QImage
+        The image written.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad width.
+    OSError
+        If the file cannot be written (an existing file is left as it was).
+    """
+    plot = window.dataPlot
+    width = default_image_width(plot) if width is None else check_image_width(width)
+    image = render_plot(plot, width)
+    _save_png(image, path)
+    window.statusBar().showMessage(
+        f"Saved the data plot as {Path(path).name} ({image.width()} × {image.height()} px)."
+    )
+    return image
+
+
+def export_metrics_image(
+    window: "MainWindow", path: str | os.PathLike, width: int | None = None
+) -> QImage:
+    """Save the loss and accuracy plots, the loss above the accuracy, as one PNG file.
+
+    Parameters
+    ----------
+    window : MainWindow
+    path : str or path-like
+    width : int, optional
+        Pixels (16..10000); the metric plots' width x 2 when omitted.
+
+    Returns
+    -------
+    QImage
+        The image written.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad width.
+    OSError
+        If the file cannot be written (an existing file is left as it was).
+    """
+    metrics = window.metricsPlots
+    width = default_image_width(metrics) if width is None else check_image_width(width)
+    image = stack_images([render_plot(plot, width) for plot in _metric_plots(window)])
+    _save_png(image, path)
+    window.statusBar().showMessage(
+        f"Saved the metric plots as {Path(path).name} ({image.width()} × {image.height()} px)."
+    )
+    return image
+
+
+def default_image_width(widget: QWidget) -> int:
+    """The widget's width x 2, within MIN_IMAGE_WIDTH..MAX_IMAGE_WIDTH."""
+    width = widget.width() * DEFAULT_IMAGE_SCALE
+    return min(max(width, MIN_IMAGE_WIDTH), MAX_IMAGE_WIDTH)
+
+
+def _metric_plots(window: "MainWindow") -> list[pg.PlotWidget]:
+    return [window.metricsPlots.loss_plot, window.metricsPlots.accuracy_plot]
+
+
+def _save_png(image: QImage, path: str | os.PathLike) -> None:
+    _save_atomically(path, lambda file: image.save(file, "PNG"))
+
+
+def _save_atomically(path: str | os.PathLike, write: Callable[[QSaveFile], bool]) -> None:
+    """Write a file through ``QSaveFile``: the old file stays until the new one is complete.
+
+    ``write(file)`` returns whether it wrote everything.
+    """
+    name = Path(path).name
+    file = QSaveFile(os.fspath(path))
+    if not file.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise OSError(f"Cannot write {name}: {file.errorString()}.")
+    if not write(file):
+        error = file.errorString()
+        file.cancelWriting()
+        raise OSError(f"Cannot write {name}: {error or 'the data could not be encoded'}.")
+    if not file.commit():
+        raise OSError(f"Cannot write {name}: {file.errorString()}.")
+
+
+# -- the menu entries (dialogs) ----------------------------------------------------------------
+
+
+class ImageSizeDialog(QDialog):
+    """Asks for the width of an exported image; shows the height that goes with it.
+
+    Opened with :meth:`open` (window-modal, it does not block the caller); its ``accepted``
+    signal continues the export.
+
+    Parameters
+    ----------
+    title : str
+    default_width : int
+    height_for_width : callable
+        ``height_for_width(width) -> int``, for the label next to the spin box.
+    parent : QWidget, optional
+    """
+
+    def __init__(
+        self,
+        title: str,
+        default_width: int,
+        height_for_width: Callable[[int], int],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("imageSizeDialog")
+        self.setWindowTitle(title)
+        self._height_for_width = height_for_width
+        self.widthSpin = QSpinBox()
+        self.widthSpin.setObjectName("imageWidthSpin")
+        self.widthSpin.setRange(MIN_IMAGE_WIDTH, MAX_IMAGE_WIDTH)
+        self.widthSpin.setSingleStep(100)
+        self.widthSpin.setSuffix(" px")
+        self.widthSpin.setValue(default_width)
+        self.widthSpin.setToolTip(
+            "Width of the PNG image in pixels; the height keeps the plot's proportions"
+        )
+        self.heightLabel = QLabel()
+        self.heightLabel.setObjectName("imageHeightLabel")
+        self.widthSpin.valueChanged.connect(self._show_height)
+        self._show_height(default_width)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip(
+            "Choose the file to save the image to"
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
+            "Do not export the image"
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Width", self.widthSpin)
+        form.addRow("Height", self.heightLabel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+    def width_pixels(self) -> int:
+        """The width chosen."""
+        return self.widthSpin.value()
+
+    @Slot(int)
+    def _show_height(self, width: int) -> None:
+        self.heightLabel.setText(f"{self._height_for_width(width):,} px")
+
+
+class DataExchangeActions(QObject):
+    """The File menu's import and export entries, inserted above its last entry (Quit).
+
+    Attributes (QActions): ``importPointsAction`` (Ctrl+I), ``exportPointsAction``,
+    ``exportModelAction``, ``exportArchitectureAction``, ``exportDataPlotImageAction`` and
+    ``exportMetricsImageAction`` (the latter two in the "Export Image" submenu,
+    ``exportImageMenu``).
+
+    Parameters
+    ----------
+    window : MainWindow
+        Its ``fileMenu`` gets the entries; its public export methods do the work.
+    """
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self._window = window
+        self._directory = str(Path.home())
+        self._error_box: QMessageBox | None = None
+        self._size_dialog: ImageSizeDialog | None = None
+
+        def action(text: str, tip: str, slot: Callable[[], None]) -> QAction:
+            new = QAction(text, window)
+            new.setToolTip(tip)
+            new.setStatusTip(tip)
+            new.triggered.connect(slot)
+            return new
+
+        self.importPointsAction = action(
+            "&Import Points (CSV)…",
+            "Replace the points with those of an x,y,label CSV file (undoable)",
+            self._on_import_points,
+        )
+        self.importPointsAction.setShortcut(QKeySequence("Ctrl+I"))
+        self.exportPointsAction = action(
+            "&Export Points (CSV)…",
+            "Save the points as an x,y,label CSV file",
+            self._on_export_points,
+        )
+        self.exportModelAction = action(
+            "Export &Model (.npz)…",
+            "Save the network and its current weights (nn_engine.io.load_network reads it)",
+            self._on_export_model,
+        )
+        self.exportArchitectureAction = action(
+            "Export &Architecture (JSON)…",
+            "Save the layers in the article's JSON format",
+            self._on_export_architecture,
+        )
+        self.exportDataPlotImageAction = action(
+            "&Data Plot…",
+            "Save the data plot with its decision regions as a PNG image",
+            self._on_export_data_plot_image,
+        )
+        self.exportMetricsImageAction = action(
+            "&Metric Plots…",
+            "Save the loss and accuracy plots as one PNG image",
+            self._on_export_metrics_image,
+        )
+        self.exportImageMenu = QMenu("Export Ima&ge", window)
+        self.exportImageMenu.setObjectName("exportImageMenu")
+        self.exportImageMenu.addActions(
+            [self.exportDataPlotImageAction, self.exportMetricsImageAction]
+        )
+
+        menu = window.fileMenu
+        before = window.quitAction
+        menu.insertActions(
+            before,
+            [
+                self.importPointsAction,
+                self.exportPointsAction,
+                self.exportModelAction,
+                self.exportArchitectureAction,
+            ],
+        )
+        menu.insertMenu(before, self.exportImageMenu)
+        menu.insertSeparator(before)
+
+    @property
+    def error_box(self) -> QMessageBox | None:
+        """The non-modal message box that showed the last failure (None before any)."""
+        return self._error_box
+
+    # -- reporting --------------------------------------------------------------------------------
+
+    def report_error(self, title: str, what: str, error: Exception) -> None:
+        """Show a failure: ``"<what>: <error>"`` in the status line and a non-modal message box.
+
+        The box is reused, so repeated failures never pile up windows.
+        """
+        detail = str(error) or type(error).__name__
+        self._window.statusBar().showMessage(f"{what}: {detail}")
+        box = self._error_box
+        if box is None:
+            box = QMessageBox(self._window)
+            box.setObjectName("fileErrorBox")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            box.setStandardButtons(QMessageBox.StandardButton.Close)
+            self._error_box = box
+        box.setWindowTitle(title)
+        box.setText(what + ".")
+        box.setInformativeText(detail)
+        box.show()
+
+    def _run(self, title: str, what: str, job: Callable[[], object]) -> bool:
+        try:
+            job()
+        except (OSError, ValueError, TypeError, RuntimeError) as error:
+            self.report_error(title, what, error)
+            return False
+        return True
+
+    # -- file dialogs -----------------------------------------------------------------------------
+
+    def _open_path(self, title: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self._window, title, self._directory, filters)
+        return self._remember(path)
+
+    def _save_path(self, title: str, filters: str, suggested: str, suffix: str) -> str | None:
+        start = str(Path(self._directory) / suggested)
+        path, _ = QFileDialog.getSaveFileName(self._window, title, start, filters)
+        if path and not Path(path).suffix:
+            path += suffix
+        return self._remember(path)
+
+    def _remember(self, path: str) -> str | None:
+        if not path:
+            return None  # cancelled
+        self._directory = str(Path(path).parent)
+        return path
+
+    # -- slots ------------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_import_points(self) -> None:
+        path = self._open_path("Import Points", CSV_FILTER)
+        if path is not None:
+            self._run(
+                "Import Points",
+                f"Nothing imported from {Path(path).name}",
+                lambda: self._window.import_points_csv(path),
+            )
+
+    @Slot()
+    def _on_export_points(self) -> None:
+        path = self._save_path("Export Points", CSV_FILTER, "points.csv", ".csv")
+        if path is not None:
+            self._run(
+                "Export Points",
+                f"Could not export the points to {Path(path).name}",
+                lambda: self._window.export_points_csv(path),
+            )
+
+    @Slot()
+    def _on_export_model(self) -> None:
+        path = self._save_path("Export Model", MODEL_FILTER, "model.npz", ".npz")
+        if path is not None:
+            self._run(
+                "Export Model",
+                f"Could not export the model to {Path(path).name}",
+                lambda: self._window.export_model(path),
+            )
+
+    @Slot()
+    def _on_export_architecture(self) -> None:
+        path = self._save_path("Export Architecture", JSON_FILTER, "architecture.json", ".json")
+        if path is not None:
+            self._run(
+                "Export Architecture",
+                f"Could not export the architecture to {Path(path).name}",
+                lambda: self._window.export_architecture(path),
+            )
+
+    @Slot()
+    def _on_export_data_plot_image(self) -> None:
+        plots = [self._window.dataPlot]
+        self._ask_image_size(
+            "Export Data Plot",
+            default_image_width(self._window.dataPlot),
+            lambda width: plot_height_for_width(plots, width),
+            "data-plot.png",
+            self._window.export_data_plot_image,
+        )
+
+    @Slot()
+    def _on_export_metrics_image(self) -> None:
+        plots = _metric_plots(self._window)
+        self._ask_image_size(
+            "Export Metric Plots",
+            default_image_width(self._window.metricsPlots),
+            lambda width: plot_height_for_width(plots, width),
+            "metrics.png",
+            self._window.export_metrics_image,
+        )
+
+    def _ask_image_size(
+        self,
+        title: str,
+        default_width: int,
+        height_for_width: Callable[[int], int],
+        suggested: str,
+        export: Callable[[str, int], object],
+    ) -> None:
+        """Open the size dialog; once accepted, ask for the file and export."""
+        if self._size_dialog is not None:
+            self._size_dialog.close()
+            self._size_dialog.deleteLater()
+        dialog = ImageSizeDialog(title, default_width, height_for_width, self._window)
+        self._size_dialog = dialog
+
+        def chosen() -> None:
+            width = dialog.width_pixels()
+            path = self._save_path(title, PNG_FILTER, suggested, ".png")
+            if path is not None:
+                self._run(
+                    title,
+                    f"Could not save the image {Path(path).name}",
+                    lambda: export(path, width),
+                )
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    @property
+    def size_dialog(self) -> ImageSizeDialog | None:
+        """The image size dialog opened last (None before any)."""
+        return self._size_dialog

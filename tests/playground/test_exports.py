@@ -1,0 +1,338 @@
+"""File ▸ Import/Export: points as CSV, the model, the architecture and the plots as PNG."""
+
+import json
+import re
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
+
+import nn_engine
+from playground import MainWindow, exports, theme
+from playground.state import Architecture, ReplacePoints
+from playground.widgets.data_plot import region_lookup_table
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)  # closed (and its thread stopped) after the test
+    w.show()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    return w
+
+
+def message(window):
+    return window.statusBar().currentMessage()
+
+
+def snapshot(points):
+    return points.X.copy(), points.labels.copy(), points.is_test.copy()
+
+
+def assert_points(points, expected):
+    X, labels, is_test = expected
+    assert points.X.dtype == np.float64 and points.labels.dtype == np.int64
+    np.testing.assert_array_equal(points.X, X)
+    np.testing.assert_array_equal(points.labels, labels)
+    np.testing.assert_array_equal(points.is_test, is_test)
+
+
+def choose_file(monkeypatch, path, method="getOpenFileName"):
+    """Make QFileDialog's static ``method`` answer ``path`` at once (no modal dialog)."""
+    monkeypatch.setattr(QFileDialog, method, lambda *args, **kwargs: (str(path), ""))
+
+
+def step_epochs(qtbot, window, epochs):
+    for _ in range(epochs):
+        window.step()
+    qtbot.waitUntil(lambda: window.epoch == epochs and window.speedLabel.text() == "paused")
+
+
+def pixels(image):
+    """(h * w, 3) RGB values of a QImage."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    bgra = pg.functions.ndarray_from_qimage(image).copy()  # (h, w, 4), B G R A
+    return bgra[..., 2::-1].reshape(-1, 3)
+
+
+def rgb_codes(rgb):
+    return rgb.astype(np.int64) @ np.array([1 << 16, 1 << 8, 1])
+
+
+def count_color(rgb, color):
+    return int(np.all(rgb == QColor(color).getRgb()[:3], axis=1).sum())
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def test_export_then_import_round_trip_is_exact(window, tmp_path):
+    # Awkward numbers too: the shortest repr must bring back every bit.
+    X = np.vstack([window.points.X, [[0.1, 1 / 3], [-2.5e-300, 999999.9999999999]]])
+    labels = np.concatenate([window.points.labels, [1, 0]])
+    window.push_edit(ReplacePoints(X, labels, np.zeros(len(X), bool)))
+    path = tmp_path / "points.csv"
+
+    window.export_points_csv(path)
+
+    assert message(window) == f"Exported {len(X)} points to points.csv."
+    lines = path.read_text().splitlines()
+    assert lines[0] == "x,y,label" and len(lines) == len(X) + 1
+    assert lines[-2:] == ["0.1,0.3333333333333333,1", "-2.5e-300,999999.9999999999,0"]
+    window.push_edit(ReplacePoints.clear())
+    window.import_points_csv(path)
+    np.testing.assert_array_equal(window.points.X, X)
+    np.testing.assert_array_equal(window.points.labels, labels)
+
+
+def test_generated_points_come_back_with_their_split(window, tmp_path):
+    """The import splits like Generate (panel's test ratio and seed): the round trip is whole."""
+    generated = snapshot(window.points)
+    assert generated[2].sum() == 60  # 20 % of 300 held out
+    window.export_points_csv(tmp_path / "moons.csv")
+    window.push_edit(ReplacePoints.clear())
+    window.import_points_csv(tmp_path / "moons.csv")
+    assert_points(window.points, generated)
+
+
+def test_import_is_one_undo_step_and_undo_restores_exactly(window, tmp_path):
+    before = snapshot(window.points)
+    steps = window.undo_stack.count()
+    X = np.array([[0.0, 0.0], [1.0, 0.5], [-1.0, 2.0], [3.0, -4.0], [0.25, 0.75]])
+    y = np.array([0, 1, 1, 0, 1])
+    nn_engine.datasets.write_csv(tmp_path / "mine.csv", X, y)
+
+    window.import_points_csv(tmp_path / "mine.csv")
+
+    assert window.undo_stack.count() == steps + 1
+    assert window.undo_stack.undoText() == "Import mine.csv"
+    assert window.undoAction.text() == "&Undo Import mine.csv"
+    # the data panel's split: 20 % test (one point of five), seed 0
+    is_test = nn_engine.datasets.split_mask(5, 0.2, 0)
+    assert is_test.sum() == 1
+    imported = (X, y, is_test)
+    assert_points(window.points, imported)
+    assert message(window) == (
+        "Imported 5 points from mine.csv (1 held out for testing). Ctrl+Z undoes it."
+    )
+    window.undo_stack.undo()
+    assert_points(window.points, before)
+    window.undo_stack.redo()
+    assert_points(window.points, imported)
+
+
+def test_a_file_too_small_to_split_is_all_training(window, tmp_path):
+    nn_engine.datasets.write_csv(tmp_path / "two.csv", [[0.0, 0.0], [1.0, 1.0]], [0, 1])
+    window.dataPanel.testRatioSpin.setValue(90)  # ceil(0.9 * 2) = 2 test points: none to train
+    window.import_points_csv(tmp_path / "two.csv")
+    assert window.points.is_test.tolist() == [False, False]
+
+
+BAD_FILES = [
+    ("x,y,label\n0.5,0.5,1\n0.5,0.5,3\n", "bad.csv line 3: label must be 0 or 1, got 3."),
+    ("x,y,label\n\n1,2,0\n1,oops,1\n", "bad.csv line 4: y must be a number, got 'oops'."),
+    ("x,y,label\n1,2\n", "bad.csv line 2: a row must have 3 fields (x,y,label), got 2: '1,2'."),
+    ("a,b,c\n1,2,0\n", "bad.csv line 1: the header must be 'x,y,label', got 'a,b,c'."),
+    # finite, but too far out to draw and train on
+    (
+        "x,y,label\r\n1,2,0\r\n\r\n3,1e308,1\r\n",
+        "bad.csv line 4: y must be between -1,000,000 and 1,000,000, got 1e+308.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), BAD_FILES)
+def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
+    window, tmp_path, monkeypatch, text, error
+):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    before = snapshot(window.points)
+    steps = window.undo_stack.count()
+    choose_file(monkeypatch, path)
+
+    window.dataExchange.importPointsAction.trigger()  # File ▸ Import Points (CSV)…
+
+    assert message(window) == f"Nothing imported from bad.csv: {error}"
+    box = window.dataExchange.error_box
+    assert box.isVisible() and not box.isModal()
+    assert (box.text(), box.informativeText()) == ("Nothing imported from bad.csv.", error)
+    assert_points(window.points, before)
+    assert window.undo_stack.count() == steps
+    with pytest.raises(ValueError, match=f"^{re.escape(error)}$"):
+        window.import_points_csv(path)
+    assert window.undo_stack.count() == steps
+
+
+def test_a_missing_file_is_reported(window, tmp_path, monkeypatch):
+    choose_file(monkeypatch, tmp_path / "gone.csv")
+    window.dataExchange.importPointsAction.trigger()
+    assert message(window).startswith("Nothing imported from gone.csv: [Errno 2] No such file")
+
+
+def test_cancelling_the_file_dialog_does_nothing(window, monkeypatch):
+    before = snapshot(window.points)
+    text = message(window)
+    choose_file(monkeypatch, "")
+    window.dataExchange.importPointsAction.trigger()
+    assert_points(window.points, before)
+    assert message(window) == text
+    assert window.dataExchange.error_box is None
+
+
+def test_export_points_via_the_menu_adds_the_suffix(window, tmp_path, monkeypatch):
+    choose_file(monkeypatch, tmp_path / "mine", "getSaveFileName")
+    window.dataExchange.exportPointsAction.trigger()
+    X, y = nn_engine.datasets.read_csv(tmp_path / "mine.csv")
+    np.testing.assert_array_equal(X, window.points.X)
+    np.testing.assert_array_equal(y, window.points.labels)
+
+
+def test_export_failures_are_reported_in_the_window(window, tmp_path, monkeypatch):
+    choose_file(monkeypatch, tmp_path / "no-such-dir" / "points.csv", "getSaveFileName")
+    window.dataExchange.exportPointsAction.trigger()
+    assert message(window).startswith("Could not export the points to points.csv: [Errno 2]")
+    assert window.dataExchange.error_box.isVisible()
+
+    window.push_edit(ReplacePoints.clear())
+    with pytest.raises(ValueError, match="^There are no points to export: generate or paint"):
+        window.export_points_csv(tmp_path / "empty.csv")
+    assert not (tmp_path / "empty.csv").exists()
+
+
+# -- model and architecture ---------------------------------------------------------------------
+
+
+def test_exported_model_loads_and_predicts_like_the_windows_network(qtbot, window, tmp_path):
+    step_epochs(qtbot, window, 3)
+    path = tmp_path / "model.npz"
+
+    window.export_model(path)
+
+    assert message(window) == "Exported the model (2-16-16-1, at epoch 3) to model.npz."
+    loaded = nn_engine.io.load_network(path)
+    live = nn_engine.Network(window.worker.network_architecture())
+    live.set_params(window.worker.network_params())
+    assert loaded.architecture == window.architecture.to_engine()
+    assert (loaded.init, loaded.seed) == ("xavier", 1)
+    for mine, theirs in zip(loaded.get_params(), live.get_params(), strict=True):
+        np.testing.assert_array_equal(mine["W"], theirs["W"])
+        np.testing.assert_array_equal(mine["b"], theirs["b"])
+    X = window.points.X
+    np.testing.assert_array_equal(loaded.predict_proba(X), live.predict_proba(X))
+    # the trained weights, not the initial ones
+    initial = nn_engine.Network(loaded.architecture, init="xavier", seed=1)
+    assert not np.array_equal(initial.params, loaded.params)
+
+
+def test_architecture_json_is_the_articles_format(window, tmp_path):
+    window.set_architecture(Architecture.from_units([25, 50, 50, 25], "relu"))
+    path = tmp_path / "architecture.json"
+
+    window.export_architecture(path)
+
+    assert path.read_text() == (
+        "[\n"
+        '    {"input_dim": 2, "output_dim": 25, "activation": "relu"},\n'
+        '    {"input_dim": 25, "output_dim": 50, "activation": "relu"},\n'
+        '    {"input_dim": 50, "output_dim": 50, "activation": "relu"},\n'
+        '    {"input_dim": 50, "output_dim": 25, "activation": "relu"},\n'
+        '    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"}\n'
+        "]\n"
+    )
+    assert json.loads(path.read_text()) == window.architecture.to_engine()
+    assert nn_engine.io.architecture_from_json(path.read_text()) == window.architecture.to_engine()
+    assert message(window) == (
+        "Exported the architecture (2 → 25 → 50 → 50 → 25 → 1 · 5,226 parameters) "
+        "to architecture.json."
+    )
+
+
+def test_model_and_architecture_via_the_menu(window, tmp_path, monkeypatch):
+    choose_file(monkeypatch, tmp_path / "net", "getSaveFileName")
+    window.dataExchange.exportModelAction.trigger()
+    assert nn_engine.io.load_network(tmp_path / "net.npz").sizes == [2, 16, 16, 1]
+    window.dataExchange.exportArchitectureAction.trigger()
+    assert json.loads((tmp_path / "net.json").read_text()) == window.architecture.to_engine()
+
+
+# -- images -------------------------------------------------------------------------------------
+
+
+def test_data_plot_image_has_the_width_asked_for_and_shows_regions_and_points(
+    qtbot, window, tmp_path
+):
+    step_epochs(qtbot, window, 1)
+    qtbot.waitUntil(lambda: window.dataPlot.regions_item.image is not None)
+    path = tmp_path / "plot.png"
+
+    window.export_data_plot_image(path, 800)
+
+    image = QImage(str(path))
+    assert image.width() == 800
+    assert image.height() == exports.plot_height_for_width([window.dataPlot], 800)
+    assert message(window) == f"Saved the data plot as plot.png (800 × {image.height()} px)."
+    rgb = pixels(image)
+    # the points, in their class colours
+    for color in theme.CLASS_COLORS:
+        assert count_color(rgb, color) > 1000
+    # the decision regions: most of the picture is coloured by the regions' colour table
+    codes, lut = rgb_codes(rgb), rgb_codes(region_lookup_table())
+    tinted = np.isin(codes, lut[lut != 0xFFFFFF])  # white is P = 0.5 and the background
+    assert tinted.mean() > 0.5
+
+
+def test_metrics_image_stacks_both_plots_at_the_width_asked_for(qtbot, window, tmp_path):
+    window.export_metrics_image(tmp_path / "empty.png", 500)
+    step_epochs(qtbot, window, 5)
+
+    window.export_metrics_image(tmp_path / "metrics.png", 500)
+
+    image = QImage(str(tmp_path / "metrics.png"))
+    plots = [window.metricsPlots.loss_plot, window.metricsPlots.accuracy_plot]
+    assert (image.width(), image.height()) == (500, exports.plot_height_for_width(plots, 500))
+    assert image.height() > 2 * exports.plot_height_for_width(plots[:1], 500)  # both, stacked
+    rgb, empty = pixels(image), pixels(QImage(str(tmp_path / "empty.png")))
+    assert len(np.unique(rgb, axis=0)) > 50  # axes, titles, legends, curves
+    assert np.any(rgb != empty, axis=1).sum() > 100  # the curves of the five epochs
+
+
+def test_image_width_defaults_to_twice_the_widget_and_is_checked(window, tmp_path):
+    window.export_metrics_image(tmp_path / "default.png")
+    assert QImage(str(tmp_path / "default.png")).width() == 2 * window.metricsPlots.width()
+    with pytest.raises(ValueError, match=r"^width must be in 16\.\.10000 pixels, got 5\.$"):
+        window.export_data_plot_image(tmp_path / "tiny.png", 5)
+    with pytest.raises(TypeError, match=r"^width must be an int, got float\.$"):
+        window.export_data_plot_image(tmp_path / "tiny.png", 100.0)
+    assert not (tmp_path / "tiny.png").exists()
+
+
+def test_image_export_via_the_menu_asks_for_a_size_without_blocking(
+    qtbot, window, tmp_path, monkeypatch
+):
+    choose_file(monkeypatch, tmp_path / "chosen", "getSaveFileName")
+
+    window.dataExchange.exportDataPlotImageAction.trigger()  # returns: the dialog is open
+
+    dialog = window.dataExchange.size_dialog
+    assert dialog.isVisible()
+    assert dialog.widthSpin.value() == 2 * window.dataPlot.width()
+    dialog.widthSpin.setValue(320)
+    height = exports.plot_height_for_width([window.dataPlot], 320)
+    assert dialog.heightLabel.text() == f"{height:,} px"
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    image = QImage(str(tmp_path / "chosen.png"))
+    assert (image.width(), image.height()) == (320, height)
+
+    window.dataExchange.exportMetricsImageAction.trigger()
+    dialog = window.dataExchange.size_dialog
+    assert dialog.widthSpin.value() == 2 * window.metricsPlots.width()
+    dialog.widthSpin.setValue(200)
+    dialog.reject()  # Cancel: no file
+    assert QImage(str(tmp_path / "chosen.png")).width() == 320
