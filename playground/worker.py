@@ -29,9 +29,10 @@ import nn_engine
 from playground.state import Hyperparameters
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
-# each grid costs a forward pass of 10,000 points (~6 ms for the article's network), so more
-# would take too much from training.
-FRAMES_PER_SECOND = 25
+# each grid costs a forward pass of 10,000 points (~4 ms for the article's network), so more
+# would take too much from training (benchmarks/gui.py: 25/s gave 76-80 % of the headless
+# training speed, 22/s gives 82 %).
+FRAMES_PER_SECOND = 22
 # A grid that differs from the one last sent by less than this everywhere would not change a
 # pixel of the decision map (its colour table has 256 entries), so it is not sent: drawing
 # costs the GUI thread (and, through the GIL, the training) ~10 ms per frame.
