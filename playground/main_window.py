@@ -6,6 +6,7 @@ trains and sends snapshots -> the window's slots (GUI thread) draw them. Only th
 connects widgets, state and worker; the panels know nothing of each other.
 """
 
+import atexit
 import os
 import sys
 from functools import partial
@@ -600,8 +601,8 @@ class MainWindow(QMainWindow):
         # it alive and the window's destruction stops it.
         self._thread = QThread()
         self._thread.setObjectName("trainingThread")
-        _keep_until_finished(self._thread)
         self._worker = TrainingWorker()
+        _keep_until_finished(self._thread, self._worker)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.sigFinished.connect(self._thread.quit)
@@ -1095,14 +1096,23 @@ class _WorkerInbox(QObject):
         self._window._on_worker_error(message, commands_done)
 
 
-_LIVE_THREADS: set[QThread] = set()
+_LIVE_THREADS: dict[QThread, TrainingWorker] = {}
 
 
-def _keep_until_finished(thread: QThread) -> None:
+def _keep_until_finished(thread: QThread, worker: TrainingWorker) -> None:
     """Hold a reference to ``thread`` until it has finished (see MainWindow._start_worker)."""
     for finished in [t for t in _LIVE_THREADS if t.isFinished()]:
-        _LIVE_THREADS.discard(finished)
-    _LIVE_THREADS.add(thread)
+        del _LIVE_THREADS[finished]
+    _LIVE_THREADS[thread] = worker
+
+
+@atexit.register
+def _stop_live_threads() -> None:
+    # A script that never closes its window (nor runs the event loop to its end) would
+    # otherwise leave Python's shutdown to destroy a running QThread, which Qt reports as
+    # "QThread: Destroyed while thread is still running".
+    for thread, worker in list(_LIVE_THREADS.items()):
+        _stop_training_thread(worker, thread)
 
 
 def _stop_training_thread(worker: TrainingWorker, thread: QThread, *_: object) -> None:
