@@ -53,3 +53,12 @@ def test_readme_shortcut_table_lists_exactly_the_windows_shortcuts(qtbot):
     section = README.split("### Keyboard shortcuts", 1)[1].split("\n### ", 1)[0]
     in_readme = set(re.findall(r"`([^`]+)`", section))
     assert in_readme == in_app
+
+
+def test_readme_api_table_names_every_public_name_of_nn_engine():
+    import nn_engine
+
+    section = README.split("The whole API", 1)[1].split("\n\n", 2)[1]
+    documented = " ".join(re.findall(r"`([^`]+)`", section))
+    missing = [name for name in nn_engine.__all__ if not re.search(rf"\b{name}\b", documented)]
+    assert missing == []
