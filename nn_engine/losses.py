@@ -31,16 +31,6 @@ def binary_cross_entropy(logits: NDArray, y: NDArray) -> float:
     return float(loss.mean())
 
 
-def binary_cross_entropy_from_proba(p: NDArray, y: NDArray) -> float:
-    """Mean binary cross-entropy from probabilities, clipped at machine epsilon.
-
-    For callers that only have probabilities (e.g. other libraries' outputs).
-    """
-    eps = np.finfo(np.asarray(p).dtype if np.asarray(p).dtype.kind == "f" else float).eps
-    p = np.clip(p, eps, 1 - eps)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
-
-
 def accuracy(p: NDArray, y: NDArray) -> float:
     """Fraction of samples where ``p > 0.5`` equals the label (the article's rule).
 

@@ -370,7 +370,7 @@ class Network:
         logits = np.matmul(layers[-1]["Wb"], inputs[-1], out=work.logits)
         p = ACTIVATIONS["sigmoid"].forward(logits, out=work.p)
         loss = binary_cross_entropy(logits, y)
-        accuracy = np.count_nonzero((p > 0.5) == (y > 0.5)) / n_samples
+        acc = accuracy(p, y)
 
         # backward: sigmoid and cross-entropy fuse to dZ = p - y; the mean's 1/m is applied
         # here once instead of in every layer's dW and db.
@@ -388,4 +388,4 @@ class Network:
                 dA_prev = np.matmul(W.T, dZ, out=work.dA[index - 1])
             backward = ACTIVATIONS[layers[index - 1]["activation"]].backward
             dZ = backward(dA_prev, inputs[index][:-1])
-        return loss, accuracy
+        return loss, acc

@@ -26,3 +26,20 @@ def isolated_settings_and_data(tmp_path_factory, monkeypatch):
         lambda self: QMessageBox.StandardButton.Discard,
     )
     return root
+
+
+@pytest.fixture
+def window(qtbot):
+    """A shown, active MainWindow (window shortcuts need an active window; ``qtbot.waitActive``
+    returns too early on the offscreen platform). pytest-qt closes it, and so stops its training
+    thread, after the test; holding it until then keeps Qt from painting a collected window."""
+    from PySide6.QtWidgets import QApplication
+
+    from playground import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
+    return w

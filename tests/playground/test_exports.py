@@ -8,21 +8,12 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 import nn_engine
-from playground import MainWindow, exports, theme
+from playground import exports, theme
 from playground.state import Architecture, ReplacePoints
 from playground.widgets.data_plot import region_lookup_table
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)  # closed (and its thread stopped) after the test
-    w.show()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    return w
 
 
 def message(window):

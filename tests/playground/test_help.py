@@ -3,30 +3,17 @@
 import numpy as np
 import pyqtgraph as pg
 import PySide6
-import pytest
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
-    QApplication,
     QCheckBox,
     QComboBox,
     QWidget,
 )
 
-from playground import MainWindow
 from playground.help import AboutDialog, ShortcutsDialog, action_label, versions
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)  # closed (and its thread stopped) after the test
-    w.show()
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    return w
 
 
 def test_f1_opens_a_non_modal_shortcuts_list_read_from_the_actions(qtbot, window):

@@ -5,20 +5,9 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
 
 import nn_engine
-from playground import MainWindow
 from playground.state import PRESETS, find_preset
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)  # closed (and its thread stopped) after the test
-    w.show()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    return w
 
 
 def message(window):
