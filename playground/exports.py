@@ -12,8 +12,8 @@ leaves an existing file as it was.
 
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QSpinBox,
@@ -35,10 +36,11 @@ from PySide6.QtWidgets import (
 
 import nn_engine
 from playground import theme
+from playground.controller import Controller
 from playground.state import DataSettings, ReplacePoints
-
-if TYPE_CHECKING:
-    from playground.main_window import MainWindow
+from playground.state.document import DataSource, EditPoints
+from playground.widgets.data_plot import DataPlot
+from playground.widgets.metrics_plots import MetricsPlots
 
 # Imported coordinates must lie within +-MAX_ABS_COORDINATE: the playground draws and trains on
 # the raw numbers (no scaling), and the data plot cannot frame values near the float limit.
@@ -81,8 +83,8 @@ def split_for_import(n_points: int, settings: DataSettings) -> np.ndarray:
         return np.zeros(n_points, dtype=bool)
 
 
-def import_points_csv(window: "MainWindow", path: str | os.PathLike) -> ReplacePoints:
-    """Replace the window's points with those of an ``x,y,label`` CSV file, as one undo step.
+def import_points_csv(controller: Controller, path: str | os.PathLike) -> ReplacePoints:
+    """Replace the document's points with those of an ``x,y,label`` CSV file, as one undo step.
 
     The step is named "Import <file name>"; the train/test split follows
     :func:`split_for_import`. Training, if running, continues on the new points.
@@ -103,15 +105,14 @@ def import_points_csv(window: "MainWindow", path: str | os.PathLike) -> ReplaceP
     name = Path(path).name
     X, y = nn_engine.datasets.read_csv(path)
     _check_coordinate_range(path, X)
-    is_test = split_for_import(len(X), window.dataPanel.settings())
+    is_test = split_for_import(len(X), controller.document.data_settings)
     command = ReplacePoints(X, y, is_test, text=f"Import {name}")
     n_test = int(is_test.sum())
-    window.push_edit(
-        command,
+    controller.push(EditPoints(command, DataSource(name)))
+    controller.sigMessage.emit(
         f"Imported {len(X):,} points from {name} ({n_test:,} held out for testing). "
-        "Ctrl+Z undoes it.",
+        "Ctrl+Z undoes it."
     )
-    window.dataPlot.fit_to_points()
     return command
 
 
@@ -132,8 +133,8 @@ def _check_coordinate_range(path: str | os.PathLike, X: np.ndarray) -> None:
     )
 
 
-def export_points_csv(window: "MainWindow", path: str | os.PathLike) -> None:
-    """Write the window's points (train and test alike) to ``path`` as ``x,y,label`` CSV.
+def export_points_csv(controller: Controller, path: str | os.PathLike) -> None:
+    """Write the document's points (train and test alike) to ``path`` as ``x,y,label`` CSV.
 
     The file holds no train/test split; importing it splits it again (see
     :func:`split_for_import`).
@@ -145,14 +146,14 @@ def export_points_csv(window: "MainWindow", path: str | os.PathLike) -> None:
     OSError
         If the file cannot be written (an existing file is left as it was).
     """
-    points = window.points
+    points = controller.document.points
     if len(points) == 0:
         raise ValueError("There are no points to export: generate or paint some first.")
     nn_engine.datasets.write_csv(path, points.X, points.labels)
-    window.statusBar().showMessage(f"Exported {len(points):,} points to {Path(path).name}.")
+    controller.sigMessage.emit(f"Exported {len(points):,} points to {Path(path).name}.")
 
 
-def current_network(window: "MainWindow") -> nn_engine.Network:
+def current_network(controller: Controller) -> nn_engine.Network:
     """A copy of the network the worker trains, with its current weights.
 
     Read between two epochs (``TrainingWorker.call``), so the weights are those of one epoch.
@@ -164,17 +165,17 @@ def current_network(window: "MainWindow") -> nn_engine.Network:
     RuntimeError, TimeoutError
         If the training worker has stopped or did not answer in time.
     """
-    worker = window.worker
+    worker = controller.worker
     architecture = worker.network_architecture()
     params = worker.network_params()
     if architecture is None or params is None:
         raise ValueError("There is no network to export yet.")
-    net = nn_engine.Network(architecture, **window.hyperparameters.network_kwargs())
+    net = nn_engine.Network(architecture, **controller.document.hyperparameters.network_kwargs())
     net.set_params(params)
     return net
 
 
-def export_model(window: "MainWindow", path: str | os.PathLike) -> nn_engine.Network:
+def export_model(controller: Controller, path: str | os.PathLike) -> nn_engine.Network:
     """Save the current network with its weights to ``path`` (``nn_engine.io.save_network``).
 
     ``nn_engine.io.load_network(path)`` gives back a network that predicts exactly like it.
@@ -191,16 +192,17 @@ def export_model(window: "MainWindow", path: str | os.PathLike) -> nn_engine.Net
     OSError
         If the file cannot be written (an existing file is left as it was).
     """
-    net = current_network(window)
+    net = current_network(controller)
     nn_engine.io.save_network(net, path)
-    when = "while training" if window.is_training else f"at epoch {window.epoch:,}"
-    window.statusBar().showMessage(
+    epoch = controller.document.epoch
+    when = "while training" if controller.is_training else f"at epoch {epoch:,}"
+    controller.sigMessage.emit(
         f"Exported the model ({'-'.join(map(str, net.sizes))}, {when}) to {Path(path).name}."
     )
     return net
 
 
-def export_architecture(window: "MainWindow", path: str | os.PathLike) -> str:
+def export_architecture(controller: Controller, path: str | os.PathLike) -> str:
     """Write the network's layers to ``path`` in the article's JSON format.
 
     Returns
@@ -214,11 +216,12 @@ def export_architecture(window: "MainWindow", path: str | os.PathLike) -> str:
     OSError
         If the file cannot be written (an existing file is left as it was).
     """
-    text = nn_engine.io.architecture_to_json(window.architecture.to_engine()) + "\n"
+    architecture = controller.document.architecture
+    text = nn_engine.io.architecture_to_json(architecture.to_engine()) + "\n"
     data = text.encode("utf-8")
     _save_atomically(path, lambda file: file.write(data) == len(data))
-    window.statusBar().showMessage(
-        f"Exported the architecture ({window.architecture.summary()}) to {Path(path).name}."
+    controller.sigMessage.emit(
+        f"Exported the architecture ({architecture.summary()}) to {Path(path).name}."
     )
     return text
 
@@ -292,13 +295,15 @@ def _gap(width: int) -> int:
 
 
 def export_data_plot_image(
-    window: "MainWindow", path: str | os.PathLike, width: int | None = None
+    controller: Controller, plot: DataPlot, path: str | os.PathLike, width: int | None = None
 ) -> QImage:
     """Save the data plot, with the decision regions and the 0.5 contour, as a PNG file.
 
     Parameters
     ----------
-    window : MainWindow
+    controller : Controller
+        Says where the image went (its ``sigMessage``).
+    plot : DataPlot
     path : str or path-like
     width : int, optional
         Pixels (16..10000); the widget's width x 2 when omitted. The height keeps the plot's
@@ -316,24 +321,28 @@ def export_data_plot_image(
     OSError
         If the file cannot be written (an existing file is left as it was).
     """
-    plot = window.dataPlot
     width = default_image_width(plot) if width is None else check_image_width(width)
     image = render_plot(plot, width)
     _save_png(image, path)
-    window.statusBar().showMessage(
+    controller.sigMessage.emit(
         f"Saved the data plot as {Path(path).name} ({image.width()} × {image.height()} px)."
     )
     return image
 
 
 def export_metrics_image(
-    window: "MainWindow", path: str | os.PathLike, width: int | None = None
+    controller: Controller,
+    metrics: MetricsPlots,
+    path: str | os.PathLike,
+    width: int | None = None,
 ) -> QImage:
     """Save the loss and accuracy plots, the loss above the accuracy, as one PNG file.
 
     Parameters
     ----------
-    window : MainWindow
+    controller : Controller
+        Says where the image went (its ``sigMessage``).
+    metrics : MetricsPlots
     path : str or path-like
     width : int, optional
         Pixels (16..10000); the metric plots' width x 2 when omitted.
@@ -350,11 +359,10 @@ def export_metrics_image(
     OSError
         If the file cannot be written (an existing file is left as it was).
     """
-    metrics = window.metricsPlots
     width = default_image_width(metrics) if width is None else check_image_width(width)
-    image = stack_images([render_plot(plot, width) for plot in _metric_plots(window)])
+    image = stack_images([render_plot(plot, width) for plot in _metric_plots(metrics)])
     _save_png(image, path)
-    window.statusBar().showMessage(
+    controller.sigMessage.emit(
         f"Saved the metric plots as {Path(path).name} ({image.width()} × {image.height()} px)."
     )
     return image
@@ -366,8 +374,8 @@ def default_image_width(widget: QWidget) -> int:
     return min(max(width, MIN_IMAGE_WIDTH), MAX_IMAGE_WIDTH)
 
 
-def _metric_plots(window: "MainWindow") -> list[pg.PlotWidget]:
-    return [window.metricsPlots.loss_plot, window.metricsPlots.accuracy_plot]
+def _metric_plots(metrics: MetricsPlots) -> list[pg.PlotWidget]:
+    return [metrics.loss_plot, metrics.accuracy_plot]
 
 
 def _save_png(image: QImage, path: str | os.PathLike) -> None:
@@ -470,13 +478,26 @@ class DataExchangeActions(QObject):
 
     Parameters
     ----------
-    window : MainWindow
-        Its ``fileMenu`` gets the entries; its public export methods do the work.
+    controller : Controller
+        The document the entries read and change.
+    window : QMainWindow
+        Its ``fileMenu`` gets the entries (before its ``quitAction``); dialogs belong to it.
+    data_plot : DataPlot
+    metrics : MetricsPlots
     """
 
-    def __init__(self, window: "MainWindow"):
+    def __init__(
+        self,
+        controller: Controller,
+        window: QMainWindow,
+        data_plot: DataPlot,
+        metrics: MetricsPlots,
+    ):
         super().__init__(window)
+        self._controller = controller
         self._window = window
+        self._data_plot = data_plot
+        self._metrics = metrics
         self._directory = str(Path.home())
         self._error_box: QMessageBox | None = None
         self._size_dialog: ImageSizeDialog | None = None
@@ -576,6 +597,10 @@ class DataExchangeActions(QObject):
 
     # -- file dialogs -----------------------------------------------------------------------------
 
+    def _import(self, path: str) -> None:
+        import_points_csv(self._controller, path)
+        self._data_plot.fit_to_points()
+
     def _open_path(self, title: str, filters: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self._window, title, self._directory, filters)
         return self._remember(path)
@@ -602,7 +627,7 @@ class DataExchangeActions(QObject):
             self._run(
                 "Import Points",
                 f"Nothing imported from {Path(path).name}",
-                lambda: self._window.import_points_csv(path),
+                lambda: self._import(path),
             )
 
     @Slot()
@@ -612,7 +637,7 @@ class DataExchangeActions(QObject):
             self._run(
                 "Export Points",
                 f"Could not export the points to {Path(path).name}",
-                lambda: self._window.export_points_csv(path),
+                lambda: export_points_csv(self._controller, path),
             )
 
     @Slot()
@@ -622,7 +647,7 @@ class DataExchangeActions(QObject):
             self._run(
                 "Export Model",
                 f"Could not export the model to {Path(path).name}",
-                lambda: self._window.export_model(path),
+                lambda: export_model(self._controller, path),
             )
 
     @Slot()
@@ -632,29 +657,29 @@ class DataExchangeActions(QObject):
             self._run(
                 "Export Architecture",
                 f"Could not export the architecture to {Path(path).name}",
-                lambda: self._window.export_architecture(path),
+                lambda: export_architecture(self._controller, path),
             )
 
     @Slot()
     def _on_export_data_plot_image(self) -> None:
-        plots = [self._window.dataPlot]
+        plots = [self._data_plot]
         self._ask_image_size(
             "Export Data Plot",
-            default_image_width(self._window.dataPlot),
+            default_image_width(self._data_plot),
             lambda width: plot_height_for_width(plots, width),
             "data-plot.png",
-            self._window.export_data_plot_image,
+            partial(export_data_plot_image, self._controller, self._data_plot),
         )
 
     @Slot()
     def _on_export_metrics_image(self) -> None:
-        plots = _metric_plots(self._window)
+        plots = _metric_plots(self._metrics)
         self._ask_image_size(
             "Export Metric Plots",
-            default_image_width(self._window.metricsPlots),
+            default_image_width(self._metrics),
             lambda width: plot_height_for_width(plots, width),
             "metrics.png",
-            self._window.export_metrics_image,
+            partial(export_metrics_image, self._controller, self._metrics),
         )
 
     def _ask_image_size(

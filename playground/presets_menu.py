@@ -1,43 +1,34 @@
 """The Presets menu: ready-made experiments (``playground.state.PRESETS``) in one click.
 
-Choosing a preset pauses training, replaces the points with the preset's data (one undo step,
-"Preset: <name>"), shows its data settings, network and hyperparameters, resets the network and
-says in the status line what to watch for.
-
-Undo restores the previous points only: the undo stack holds data edits, and changing the
-network behind the user's back on Ctrl+Z would silently restart training. The network,
-hyperparameters and data panel settings stay as the preset set them.
+Choosing a preset pauses training and, as one undo step ("Preset: <name>"), sets the preset's
+data settings and points, its network and its training settings, and starts a new run; the
+status line says what to watch for. Ctrl+Z brings everything back, the previous run (its
+weights and curves) included.
 """
 
 from html import escape
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
+from playground.controller import Controller
+from playground.session_manager import KEY_LAST_PRESET, open_settings
 from playground.state import PRESETS, Preset, find_preset
+from playground.state.document import (
+    DataSource,
+    EditPoints,
+    SetArchitecture,
+    SetDataSettings,
+    SetHyperparameters,
+    with_new_run,
+)
 
-if TYPE_CHECKING:
-    from playground.main_window import MainWindow
 
+def apply_preset(controller: Controller, name: str) -> Preset:
+    """Set the preset's data, network and hyperparameters as one undo step, paused at epoch 0.
 
-def apply_preset(window: "MainWindow", name: str) -> Preset:
-    """Set the preset's data, network and hyperparameters on ``window``, paused at epoch 0.
-
-    Only the data edit goes on the undo stack (see the module docstring). When the window has
-    a ``session_manager`` with a ``remember_preset(name)`` method, it is told the preset's name.
-
-    Parameters
-    ----------
-    window : MainWindow
-    name : str
-        The preset's name, one of ``PRESETS``.
-
-    Returns
-    -------
-    Preset
-        The preset applied.
+    The preset's name is remembered in the settings (``presets/last``).
 
     Raises
     ------
@@ -45,20 +36,17 @@ def apply_preset(window: "MainWindow", name: str) -> Preset:
         If no preset is called ``name``; nothing changes.
     """
     preset = find_preset(name)
-    window.pause()
+    controller.pause()
     settings = preset.data_settings
-    # Through the check box, so that the plot and the View menu follow; set_settings is silent.
-    window.dataPanel.showTestCheck.setChecked(settings.show_test)
-    window.dataPanel.set_settings(settings)
-    window.push_edit(preset.points_command())
-    window.set_architecture(preset.architecture)
-    window.set_hyperparameters(preset.hyperparameters)
-    window.reset()  # whatever the settings changed, the run starts afresh from epoch 0
-    window.dataPlot.fit_to_points()
-    remember = getattr(getattr(window, "session_manager", None), "remember_preset", None)
-    if callable(remember):
-        remember(preset.name)
-    window.statusBar().showMessage(f"{preset.name}: {preset.watch_for}")
+    commands = [
+        SetDataSettings(settings),
+        EditPoints(preset.points_command(), DataSource(settings.generator.capitalize())),
+        SetArchitecture(preset.architecture),
+        SetHyperparameters(preset.hyperparameters),
+    ]
+    controller.push(with_new_run(controller.document, commands, f"Preset: {preset.name}"))
+    open_settings().setValue(KEY_LAST_PRESET, preset.name)
+    controller.sigMessage.emit(f"{preset.name}: {preset.watch_for}")
     return preset
 
 
@@ -67,20 +55,26 @@ class PresetsMenu(QMenu):
 
     Parameters
     ----------
-    window : MainWindow
-        The window the presets apply to (through its ``apply_preset``); the menu's parent.
+    controller : Controller
+        The presets apply to its document.
+    parent : QWidget
+        The window; it fits its view to the new points (``dataPlot.fit_to_points``).
 
     Attributes
     ----------
     preset_actions : dict of str to QAction
         The entries, by preset name.
+    sigPresetApplied : Signal(str)
+        A preset was applied from the menu (its name).
     """
 
-    def __init__(self, window: "MainWindow"):
-        super().__init__("&Presets", window)
+    sigPresetApplied = Signal(str)
+
+    def __init__(self, controller: Controller, parent: QWidget):
+        super().__init__("&Presets", parent)
         self.setObjectName("presetsMenu")
         self.setToolTipsVisible(True)
-        self._window = window
+        self._controller = controller
         self.preset_actions: dict[str, QAction] = {}
         for preset in PRESETS:
             # "&&": a literal ampersand, should a preset's name ever hold one
@@ -96,4 +90,5 @@ class PresetsMenu(QMenu):
 
     @Slot(QAction)
     def _on_triggered(self, action: QAction) -> None:
-        self._window.apply_preset(action.data())
+        apply_preset(self._controller, action.data())
+        self.sigPresetApplied.emit(action.data())

@@ -1,37 +1,47 @@
-"""Sessions from the window: the File menu's session actions, the title, autosave, settings.
+"""Sessions: the File menu's session actions, the title, autosave and settings of a window.
 
-:class:`SessionManager` is the window's helper for everything that outlives one window:
+:class:`SessionManager` talks to the :class:`~playground.controller.Controller` (the document,
+the undo stack, the worker) and to a plain ``QMainWindow`` for its title, menus and status line:
 
 - the session actions of the File menu (New, Open…, Save, Save As…, Open Recent) and the
   questions they ask (Save/Discard/Cancel, file dialogs), each behind a small method that tests
   replace (``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``);
-- the title: the session's file name (or "Untitled") with Qt's unsaved-changes mark ``[*]``;
-- the autosave: every AUTOSAVE_INTERVAL_MS with unsaved changes, the session goes to
-  ``autosave.nnpg`` in the app's data directory; a clean exit deletes it and leaves the
-  ``clean-exit`` marker. A start that finds an autosave without that marker moves it to
-  ``recovered.nnpg`` and offers it in a bar inside the window (never a dialog) until the user
-  restores or discards it;
+- the title: the file name (or "Untitled") with Qt's unsaved-changes mark ``[*]``, which
+  compares the document with the one last saved or opened (points, data, network, settings and
+  which run), never events. Training alone is not an edit: for an Untitled session it changes
+  nothing; for a saved file whose run it trains further, the title says so ("trained past the
+  save") and closing asks before the training is lost;
+- saving from the menu and autosaving never block the window: the worker hands over its state
+  at its next epoch boundary, and the file is encoded and written on a background thread
+  (``concurrent.futures``); ``save(path)``/``load(path)`` stay synchronous for scripts;
+- one autosave per running window: ``autosave/<id>.nnpg`` in the app's data directory, next to
+  a ``QLockFile`` ``autosave/<id>.lock`` held while the window lives. A start that finds an
+  autosave whose lock nobody holds (its process crashed) claims it as ``recovered-<id>.nnpg``
+  and offers it in a bar inside the window (never a dialog); a running instance's autosave is
+  never offered, and closing a window touches only its own files;
 - QSettings: window geometry and state, the splitter, the last directory, the recent files and
   the last preset (``presets/last``, set through :meth:`SessionManager.remember_preset`).
 
-The session file format itself lives in the Qt-free :mod:`playground.state.session`; the window
-turns its state into a :class:`~playground.state.Session` and back.
+The session file format itself lives in the Qt-free :mod:`playground.state.session`.
 """
 
 import contextlib
 import os
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import (
     QByteArray,
     QDateTime,
     QDir,
+    QLockFile,
     QObject,
     QSettings,
     QStandardPaths,
     QTimer,
+    Signal,
     Slot,
 )
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -40,6 +50,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -47,16 +58,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.controller import Controller
 from playground.state import SESSION_EXTENSION, Session, load_session, save_session
-
-if TYPE_CHECKING:
-    from playground.main_window import MainWindow
+from playground.state.document import DataSource
 
 # Tests shorten it (set it before creating the window).
 AUTOSAVE_INTERVAL_MS = 60_000
-AUTOSAVE_NAME = "autosave.nnpg"
-RECOVERED_NAME = "recovered.nnpg"
-CLEAN_EXIT_MARKER = "clean-exit"
+AUTOSAVE_DIRECTORY = "autosave"
+RECOVERED_PREFIX = "recovered-"
 MAX_RECENT_FILES = 8
 UNTITLED = "Untitled"
 APP_TITLE = "NN Playground"
@@ -86,7 +95,7 @@ def open_settings() -> QSettings:
 
 
 def app_data_directory() -> Path:
-    """Where the autosave lives (QStandardPaths.AppDataLocation); may not exist yet."""
+    """Where the autosaves live (QStandardPaths.AppDataLocation); may not exist yet."""
     location = QStandardPaths.StandardLocation.AppDataLocation
     return Path(QStandardPaths.writableLocation(location))
 
@@ -100,27 +109,42 @@ def _string_list(value: object) -> list[str]:
     return [str(item) for item in value]
 
 
-def _error_text(error: BaseException) -> str:
-    """An exception as a sentence for the status line (no traceback, no errno noise)."""
+def _error_text(error: BaseException, path: Path | None = None) -> str:
+    """An exception as a sentence for the status line (no traceback, no errno noise), naming
+    the user's file ``path`` rather than any temporary file."""
     if isinstance(error, OSError) and error.strerror:
-        name = Path(error.filename).name if error.filename else "the file"
+        name = (
+            path.name
+            if path is not None
+            else (Path(error.filename).name if error.filename else "the file")
+        )
         return f"{name}: {error.strerror}."
     text = str(error) or type(error).__name__
     return text if text.endswith(".") else f"{text}."
 
 
+class _Baseline:
+    """What the session was when last saved, opened or started: to tell unsaved changes."""
+
+    def __init__(self, controller: Controller):
+        document = controller.document
+        self.content = document.content_signature()
+        self.run_id = document.run_id
+        self.epoch = document.epoch
+
+
 class SessionManager(QObject):
     """The File menu's session actions, the unsaved-changes mark, autosave and settings.
 
-    Created by :class:`~playground.main_window.MainWindow` once the window is built, as
-    ``window.session_manager``. It never opens a dialog while being created.
+    Created by the window once it is built, as ``window.session_manager``. It never opens a
+    dialog while being created.
 
     Parameters
     ----------
-    window : MainWindow
-        Provides ``_capture_session()``, ``_restore_session(session)``,
-        ``_default_session()``, ``_session_signature(epoch=None)`` and the signal
-        ``sigSessionChanged``; the manager adds its actions to ``window.fileMenu``.
+    controller : Controller
+        The document, undo stack and worker of the window.
+    window : QMainWindow
+        Has ``fileMenu`` and ``mainSplitter``; gets the title and status messages.
 
     Attributes
     ----------
@@ -128,26 +152,40 @@ class SessionManager(QObject):
     recentMenu : QMenu
         "Open Recent": up to MAX_RECENT_FILES sessions, newest first, and "Clear Recent".
     restoreBar : QFrame
-        The bar offering a session recovered after an unclean exit (hidden otherwise), with
+        The bar offering a session recovered after a crash (hidden otherwise), with
         ``restoreButton`` and ``discardRecoveredButton``.
+    sigSaveFinished : Signal(str, str)
+        A save from the menu ended: the file's path and "" (saved) or the error message.
+    sigAutosaved : Signal(str)
+        The timer's autosave ended: "" (written) or the error message.
     """
 
-    def __init__(self, window: "MainWindow"):
+    sigSaveFinished = Signal(str, str)
+    sigAutosaved = Signal(str)
+
+    def __init__(self, controller: Controller, window: QMainWindow):
         super().__init__(window)
+        self._controller = controller
         self._window = window
         self._path: Path | None = None
-        self._baseline = window._session_signature()
+        self._baseline = _Baseline(controller)
         self._restored_unsaved = False  # a recovered session counts as unsaved until saved
         self._generation = 0  # counts changes, so the autosave only writes new ones
         self._autosaved_generation = 0
         self._last_seen = self._observed_state()
         self._closing = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-writer")
+        self._writes: list[Future] = []
+        self._interactive_save: Path | None = None  # a menu save waiting for the worker
+        self._instance_id = uuid.uuid4().hex
+        self._lock: QLockFile | None = None
+        self._recovered: Path | None = None
 
         self._build_actions()
         self._build_restore_bar()
-        window.sigSessionChanged.connect(self._on_state_changed)
-        window.undo_stack.cleanChanged.connect(self._on_state_changed)
-        window.undo_stack.indexChanged.connect(self._on_state_changed)
+        controller.document.subscribe(self._on_document_changed)
+        controller.undo_stack.cleanChanged.connect(self._on_state_changed)
+        controller.undo_stack.indexChanged.connect(self._on_state_changed)
 
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setObjectName("autosaveTimer")
@@ -156,6 +194,7 @@ class SessionManager(QObject):
         self._autosave_timer.start()
 
         self._restore_window_settings()
+        self._take_autosave_lock()
         self._offer_recovered_session()
         self._update_title()
 
@@ -168,16 +207,33 @@ class SessionManager(QObject):
 
     @property
     def is_modified(self) -> bool:
-        """Whether the session has changed since it was opened, saved or started."""
-        window = self._window
+        """Whether closing would lose something: an edit of the document since it was
+        opened, saved or started, another run, or (for a saved file) training since."""
+        return self.is_edited or self.trained_since_save
+
+    @property
+    def is_edited(self) -> bool:
+        """The document differs from the saved one (what the title's ``*`` shows)."""
+        document = self._controller.document
+        baseline = self._baseline
+        other_run = document.run_id != baseline.run_id and (document.epoch or baseline.epoch)
+        return bool(
+            self._restored_unsaved or document.content_signature() != baseline.content or other_run
+        )
+
+    @property
+    def trained_since_save(self) -> bool:
+        """A saved file's run has trained past the saved epoch (Untitled: always False)."""
+        document = self._controller.document
         return (
-            self._restored_unsaved
-            or not window.undo_stack.isClean()
-            or window._session_signature() != self._baseline
+            self._path is not None
+            and document.run_id == self._baseline.run_id
+            and document.epoch != self._baseline.epoch
         )
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the current session to ``path`` (atomically); it becomes the current file.
+        """Write the current session to ``path`` (atomically), waiting for the current epoch
+        to end; it becomes the current file.
 
         Raises
         ------
@@ -187,14 +243,11 @@ class SessionManager(QObject):
             If the training thread has stopped (the window is closed).
         """
         path = Path(path)
-        session = self._window._capture_session()
+        baseline = _Baseline(self._controller)
+        session = self._controller.capture_session()
+        baseline.epoch = session.epoch
         save_session(path, session)
-        self._window.undo_stack.setClean()
-        self._mark_saved(path, self._window._session_signature(epoch=session.epoch))
-        self._discard_autosave()
-        self._window.statusBar().showMessage(
-            f"Saved {path.name} (epoch {session.epoch:,}, {len(session.points):,} points)."
-        )
+        self._saved(path, session, baseline)
 
     def load(self, path: str | os.PathLike) -> None:
         """Open the session file ``path``: its exact state, paused; no question asked.
@@ -205,14 +258,19 @@ class SessionManager(QObject):
             If the file is not a valid session or cannot be read; nothing changes then.
         """
         path = Path(path)
-        self._apply(load_session(path), path)
+        try:
+            session = load_session(path)
+        except (ValueError, OSError):
+            raise
+        except Exception as error:  # a file must never crash the window
+            raise ValueError(f"{path.name} cannot be opened: {type(error).__name__}.") from None
+        self._apply(session, path)
 
     def new(self) -> None:
         """Start over with the default data, network and settings (untrained, Untitled)."""
-        self._window._restore_session(self._window._default_session())
-        self._window.undo_stack.clear()
-        self._mark_saved(None, self._window._session_signature())
-        self._window.statusBar().showMessage("New session: press Train (Space), or paint points.")
+        self._controller.new_document()
+        self._mark_saved(None)
+        self._status("New session: press Train (Space), or paint points.")
 
     def recent_files(self) -> list[str]:
         """The recently opened or saved session files, newest first (absolute paths)."""
@@ -232,48 +290,61 @@ class SessionManager(QObject):
         value = open_settings().value(KEY_LAST_PRESET)
         return str(value) if value else None
 
+    def autosave_directory(self) -> Path:
+        return app_data_directory() / AUTOSAVE_DIRECTORY
+
     def autosave_path(self) -> Path:
-        """The autosave file of the running session."""
-        return app_data_directory() / AUTOSAVE_NAME
+        """This window's autosave file."""
+        return self.autosave_directory() / f"{self._instance_id}{SESSION_EXTENSION}"
 
     def recovered_path(self) -> Path:
-        """The autosave of an earlier run that did not exit cleanly, while it is on offer."""
-        return app_data_directory() / RECOVERED_NAME
+        """The session recovered from a crashed instance, while this window offers it."""
+        name = f"{RECOVERED_PREFIX}{self._instance_id}{SESSION_EXTENSION}"
+        return self.autosave_directory() / name
 
     def autosave(self) -> bool:
-        """Write the session to the autosave file now; False (and a status message) on failure."""
-        directory = app_data_directory()
+        """Write the session to this window's autosave file now, waiting for the current
+        epoch to end (scripts and tests; the timer's autosave does not wait). False (and a
+        status message) on failure."""
         generation = self._generation
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            save_session(directory / AUTOSAVE_NAME, self._window._capture_session())
-            (directory / CLEAN_EXIT_MARKER).unlink(missing_ok=True)
+            self.autosave_directory().mkdir(parents=True, exist_ok=True)
+            save_session(self.autosave_path(), self._controller.capture_session())
         except (OSError, RuntimeError, ValueError) as error:
-            self._window.statusBar().showMessage(f"Autosave failed: {_error_text(error)}")
+            self._status(f"Autosave failed: {_error_text(error)}")
             return False
         self._autosaved_generation = generation
         return True
 
+    def wait_for_writes(self) -> None:
+        """Block until every background save or autosave has been written (or failed)."""
+        for future in list(self._writes):
+            with contextlib.suppress(Exception):
+                future.result()
+
     def confirm_close(self, ask: bool = True) -> bool:
-        """For closeEvent: ask about unsaved changes; on yes, store the settings, end autosave.
+        """For closeEvent: ask about unsaved changes; on yes, store the settings, finish the
+        writes under way, remove this window's autosave and release its lock.
 
         Returns False when the user cancels (the window must stay open). ``ask=False`` closes
         without the question (when the training thread is gone, nothing could be saved).
         """
         if self._closing:
             return True
+        if self._interactive_save is not None:
+            # A save from the menu still waits for the worker: finish it now, synchronously.
+            path, self._interactive_save = self._interactive_save, None
+            self._save_synchronously(path)
         if ask and not self._confirm_discard_changes():
             return False
         self._closing = True
         self._autosave_timer.stop()
         self._save_window_settings()
+        self.wait_for_writes()
+        self._writer.shutdown(wait=True)
         self._discard_autosave()
-        try:
-            directory = app_data_directory()
-            directory.mkdir(parents=True, exist_ok=True)
-            (directory / CLEAN_EXIT_MARKER).touch()
-        except OSError:
-            pass  # without the marker, the next start merely finds no autosave to offer
+        if self._lock is not None:
+            self._lock.unlock()
         return True
 
     # -- questions (tests replace these) ----------------------------------------------------------
@@ -294,7 +365,7 @@ class SessionManager(QObject):
             buttons,
             self._window,
         )
-        box.setInformativeText("The changes are lost if you don't save them.")
+        box.setInformativeText(self._unsaved_description())
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         return QMessageBox.StandardButton(box.exec())
 
@@ -402,14 +473,21 @@ class SessionManager(QObject):
     # -- title and changes ------------------------------------------------------------------------
 
     def _observed_state(self) -> tuple:
-        return (self._window._session_signature(), self._window.undo_stack.index())
+        document = self._controller.document
+        return (
+            document.content_signature(),
+            document.run_id,
+            document.epoch,
+            self._controller.undo_stack.index(),
+        )
+
+    def _on_document_changed(self, aspects: frozenset[str]) -> None:
+        self._on_state_changed()
 
     @Slot()
     def _on_state_changed(self) -> None:
-        # While the window is destroyed, its undo stack reports clearing itself; this object
-        # may then be a bare wrapper (when the window's Python object was collected first).
-        window = getattr(self, "_window", None)
-        if window is None or not shiboken6.isValid(window.undo_stack):
+        # While the window is destroyed, its undo stack reports clearing itself.
+        if getattr(self, "_controller", None) is None or not shiboken6.isValid(self._window):
             return
         state = self._observed_state()
         if state != self._last_seen:
@@ -420,30 +498,50 @@ class SessionManager(QObject):
     def _display_name(self) -> str:
         return self._path.name if self._path is not None else UNTITLED
 
+    def _unsaved_description(self) -> str:
+        if not self.is_edited and self.trained_since_save:
+            return (
+                f"The training since the save (epoch {self._baseline.epoch:,}) is lost if you "
+                "don't save it."
+            )
+        return "The changes are lost if you don't save them."
+
     def _update_title(self) -> None:
         window = self._window
-        window.setWindowTitle(f"{self._display_name()}[*] — {APP_TITLE}")
-        window.setWindowModified(self.is_modified)
+        note = ""
+        if self.trained_since_save:
+            note = f" (trained past the save at epoch {self._baseline.epoch:,})"
+        window.setWindowTitle(f"{self._display_name()}[*]{note} — {APP_TITLE}")
+        window.setWindowModified(self.is_edited)
 
-    def _mark_saved(self, path: Path | None, signature: tuple) -> None:
+    def _mark_saved(self, path: Path | None, baseline: "_Baseline | None" = None) -> None:
         """The session now equals the file ``path`` (None: a new, untitled session)."""
         self._path = path
-        self._baseline = signature
+        self._baseline = baseline or _Baseline(self._controller)
         self._restored_unsaved = False
         self._autosaved_generation = self._generation
+        self._controller.undo_stack.setClean()
         if path is not None:
             self._remember_file(path)
         self._update_title()
 
+    def _saved(self, path: Path, session: Session, baseline: "_Baseline") -> None:
+        self._mark_saved(path, baseline)
+        self._discard_autosave()
+        count = len(session.points)
+        self._status(f"Saved {path.name} (epoch {session.epoch:,}, {count:,} points).")
+
     def _apply(self, session: Session, path: Path) -> None:
-        self._window._restore_session(session)
-        self._window.undo_stack.clear()
-        self._mark_saved(path, self._window._session_signature())
+        self._controller.restore_session(session, DataSource(path.name))
+        self._mark_saved(path)
         trained = f"epoch {session.epoch:,}" if session.trainer_state is not None else "untrained"
-        self._window.statusBar().showMessage(
+        self._status(
             f"Opened {path.name}: {len(session.points):,} points, {trained}, paused. "
             "Train (Space) continues."
         )
+
+    def _status(self, message: str) -> None:
+        self._window.statusBar().showMessage(message)
 
     # -- menu actions -----------------------------------------------------------------------------
 
@@ -453,19 +551,58 @@ class SessionManager(QObject):
             return True
         answer = self._ask_save_changes()
         if answer == QMessageBox.StandardButton.Save:
-            return self._save_interactively(ask_path=self._path is None)
+            path = self._ask_save_path() if self._path is None else str(self._path)
+            return path is not None and self._save_synchronously(Path(path))
         return answer == QMessageBox.StandardButton.Discard
 
-    def _save_interactively(self, ask_path: bool) -> bool:
-        path = self._ask_save_path() if ask_path else str(self._path)
-        if path is None:
-            return False
+    def _save_synchronously(self, path: Path) -> bool:
         try:
             self.save(path)
         except (OSError, RuntimeError, ValueError) as error:
-            self._window.statusBar().showMessage(f"Could not save: {_error_text(error)}")
+            self._status(f"Could not save: {_error_text(error, path)}")
             return False
         return True
+
+    def _save_in_background(self, path: Path) -> None:
+        """Save without blocking: the worker's state at its next epoch boundary, written on
+        the writer thread; the title and status line follow when it is done."""
+        self._interactive_save = path
+        baseline = _Baseline(self._controller)
+        self._status(f"Saving {path.name}…")
+
+        def captured(session: Session | None, problem: str | None) -> None:
+            if self._interactive_save != path:
+                return  # finished synchronously meanwhile (the window is closing)
+            self._interactive_save = None
+            if session is None:
+                self._status(f"Could not save {path.name}: {problem}")
+                self.sigSaveFinished.emit(str(path), problem or "")
+                return
+            baseline.epoch = session.epoch
+            future = self._writer.submit(save_session, path, session)
+            self._track(future, lambda f: self._written(f, path, session, baseline))
+
+        self._controller.capture_session_async(captured)
+
+    def _written(self, future: Future, path: Path, session: Session, baseline) -> None:
+        error = future.exception()
+        if error is not None:
+            text = _error_text(error, path)
+            self._status(f"Could not save: {text}")
+            self.sigSaveFinished.emit(str(path), text)
+            return
+        self._saved(path, session, baseline)
+        self.sigSaveFinished.emit(str(path), "")
+
+    def _track(self, future: Future, callback) -> None:
+        self._writes.append(future)
+
+        def finished(done: Future) -> None:
+            self._writes.remove(done)
+            if not self._closing:
+                callback(done)
+
+        self._controller.call_in_gui_when_done(future, finished)
 
     def _open_interactively(self, path: str | os.PathLike) -> bool:
         """Read ``path`` first (a bad file changes nothing), then ask about unsaved changes."""
@@ -473,14 +610,30 @@ class SessionManager(QObject):
         try:
             session = load_session(path)
         except (OSError, ValueError) as error:
-            self._window.statusBar().showMessage(f"Could not open: {_error_text(error)}")
+            self._report_open_failure(path, error)
             if isinstance(error, FileNotFoundError):
                 self._forget_file(path)
+            return False
+        except Exception as error:  # a file must never crash the window
+            self._report_open_failure(path, ValueError(f"{path.name}: {type(error).__name__}"))
             return False
         if not self._confirm_discard_changes():
             return False
         self._apply(session, path)
         return True
+
+    def _report_open_failure(self, path: Path, error: BaseException) -> None:
+        text = _error_text(error, path)
+        self._status(f"Could not open: {text}")
+        if QGuiApplication.platformName() not in HEADLESS_PLATFORMS:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, APP_TITLE, f"Could not open {path.name}.",
+                QMessageBox.StandardButton.Ok, self._window,
+            )  # fmt: skip
+            box.setInformativeText(text)
+            box.setModal(False)
+            box.show()
+            self.openErrorBox = box
 
     @Slot()
     def _on_new_triggered(self) -> None:
@@ -496,11 +649,15 @@ class SessionManager(QObject):
 
     @Slot()
     def _on_save_triggered(self) -> None:
-        self._save_interactively(ask_path=self._path is None)
+        path = self._ask_save_path() if self._path is None else str(self._path)
+        if path is not None:
+            self._save_in_background(Path(path))
 
     @Slot()
     def _on_save_as_triggered(self) -> None:
-        self._save_interactively(ask_path=True)
+        path = self._ask_save_path()
+        if path is not None:
+            self._save_in_background(Path(path))
 
     @Slot()
     def _on_recent_triggered(self) -> None:
@@ -548,28 +705,85 @@ class SessionManager(QObject):
 
     @Slot()
     def _on_autosave_timer(self) -> None:
-        if self.is_modified and self._generation != self._autosaved_generation:
-            self.autosave()
+        if not (self.is_modified and self._generation != self._autosaved_generation):
+            return
+        if any(not f.done() for f in self._writes):
+            return  # the previous one is still being written
+        generation = self._generation
+        target = self.autosave_path()
+
+        def captured(session: Session | None, problem: str | None) -> None:
+            if session is None or self._closing:
+                return
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                self._status(f"Autosave failed: {_error_text(error)}")
+                return
+            future = self._writer.submit(save_session, target, session)
+            self._track(future, lambda f: self._autosaved(f, generation))
+
+        self._controller.capture_session_async(captured)
+
+    def _autosaved(self, future: Future, generation: int) -> None:
+        error = future.exception()
+        if error is not None:
+            text = _error_text(error)
+            self._status(f"Autosave failed: {text}")
+            self.sigAutosaved.emit(text)
+            return
+        self._autosaved_generation = generation
+        self.sigAutosaved.emit("")
 
     def _discard_autosave(self) -> None:
         with contextlib.suppress(OSError):  # a stale autosave is offered once more at worst
             self.autosave_path().unlink(missing_ok=True)
         self._autosaved_generation = self._generation
 
-    def _offer_recovered_session(self) -> None:
-        """Show the restore bar if an earlier run left an autosave behind (no clean exit)."""
-        directory = app_data_directory()
-        leftover = directory / AUTOSAVE_NAME
-        recovered = directory / RECOVERED_NAME
+    def _take_autosave_lock(self) -> None:
+        """Hold ``autosave/<id>.lock`` while this window lives: its autosave is not an orphan."""
+        directory = self.autosave_directory()
         try:
-            if leftover.is_file() and not (directory / CLEAN_EXIT_MARKER).exists():
-                # Moved aside: this run's own autosaves must not overwrite it while on offer.
-                os.replace(leftover, recovered)
-            if not recovered.is_file():
-                return
-            saved = QDateTime.fromSecsSinceEpoch(int(recovered.stat().st_mtime))
+            directory.mkdir(parents=True, exist_ok=True)
         except OSError:
             return
+        lock = QLockFile(str(directory / f"{self._instance_id}.lock"))
+        lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
+        if lock.tryLock(0):
+            self._lock = lock
+
+    def _orphans(self) -> list[Path]:
+        """Autosaves (and unclaimed recoveries) whose owner's lock nobody holds any more."""
+        directory = self.autosave_directory()
+        found = []
+        try:
+            files = sorted(directory.glob(f"*{SESSION_EXTENSION}"))
+        except OSError:
+            return []
+        for file in files:
+            owner = file.name[: -len(SESSION_EXTENSION)].removeprefix(RECOVERED_PREFIX)
+            if owner == self._instance_id:
+                continue
+            lock = QLockFile(str(directory / f"{owner}.lock"))
+            lock.setStaleLockTime(0)
+            if lock.tryLock(0):  # free: its process is gone (Qt checks the pid)
+                lock.unlock()
+                found.append(file)
+        return found
+
+    def _offer_recovered_session(self) -> None:
+        """Show the restore bar if a crashed instance left an autosave behind."""
+        orphans = self._orphans()
+        if not orphans:
+            return
+        try:
+            newest = max(orphans, key=lambda f: f.stat().st_mtime)
+            # Claimed under this window's id: nobody else offers it while this one lives.
+            os.replace(newest, self.recovered_path())
+            saved = QDateTime.fromSecsSinceEpoch(int(self.recovered_path().stat().st_mtime))
+        except OSError:
+            return  # another instance claimed it first
+        self._recovered = self.recovered_path()
         when = saved.toString("d MMM yyyy, hh:mm")
         self.restoreLabel.setText(
             f"NN Playground did not close properly last time. "
@@ -584,21 +798,18 @@ class SessionManager(QObject):
             session = load_session(recovered)
         except (OSError, ValueError) as error:
             self.restoreBar.hide()
-            self._window.statusBar().showMessage(
-                f"Could not restore the autosaved session: {_error_text(error)}"
-            )
+            self._status(f"Could not restore the autosaved session: {_error_text(error)}")
             return
         if not self._confirm_discard_changes():
             return
         self.restoreBar.hide()
-        self._window._restore_session(session)
-        self._window.undo_stack.clear()
-        self._mark_saved(None, self._window._session_signature())
+        self._controller.restore_session(session, DataSource("Recovered session"))
+        self._mark_saved(None)
         self._restored_unsaved = True
         self._update_title()
-        with contextlib.suppress(OSError):  # now this session's autosave, until saved
+        with contextlib.suppress(OSError):  # now this window's autosave, until saved
             os.replace(recovered, self.autosave_path())
-        self._window.statusBar().showMessage(
+        self._status(
             f"Restored the autosaved session (epoch {session.epoch:,}). Save it to keep it."
         )
 
@@ -608,9 +819,9 @@ class SessionManager(QObject):
         try:
             self.recovered_path().unlink(missing_ok=True)
         except OSError as error:
-            self._window.statusBar().showMessage(f"Could not delete: {_error_text(error)}")
+            self._status(f"Could not delete: {_error_text(error)}")
             return
-        self._window.statusBar().showMessage("Discarded the autosaved session.")
+        self._status("Discarded the autosaved session.")
 
     # -- window settings --------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ GRID_CELLS = 100  # the probability grid is GRID_CELLS x GRID_CELLS
 # dozens per repaint made the window stutter. A shorter interval bounds those waits.
 TRAINING_SWITCH_INTERVAL = 0.002
 DEFAULT_CALL_TIMEOUT = 5.0
+# Replaced runs kept so that undo can bring them back with their weights and curves: at most
+# this many, and at most this many bytes of parameters and optimizer buffers in all.
+KEPT_RUNS = 32
+KEPT_RUN_BYTES = 512 * 2**20
 
 NEED_BOTH_CLASSES = "the training points must include both classes"
 # A trainer restored from a session before usable data arrived is built on these two points;
@@ -95,6 +99,9 @@ class Snapshot:
         ``epochs``.
     running : bool
         Whether the worker is training after this snapshot.
+    history_replaced : bool
+        True when ``epochs`` and the metrics are the run's whole history (the first snapshot
+        of a run switched to or restored): replace the curves instead of appending.
     commands_done : int
         Serial number of the last command processed before this snapshot.
     """
@@ -112,6 +119,7 @@ class Snapshot:
     rewound_to: int | None
     running: bool
     commands_done: int
+    history_replaced: bool = False
 
 
 class _GridJob(NamedTuple):
@@ -229,11 +237,19 @@ class TrainingWorker(QObject):
         self.grids_evaluated = 0  # decision maps computed, sent or not (for benchmarks)
         self._grid_pool: ThreadPoolExecutor | None = None  # the grid thread, while running
         self._grid_job: _GridJob | None = None
+        # Runs replaced by a reset or a switch, by run id (oldest first), for undo.
+        self._kept_runs: dict[int, tuple[nn_engine.Network, nn_engine.Trainer | None]] = {}
+        self._history_wanted = False  # the next snapshot carries the run's whole history
 
     # -- commands (any thread) ------------------------------------------------------------------
 
-    def reset(self, architecture: list[dict], hyperparameters: Hyperparameters) -> int:
-        """Start a new run: a fresh network, paused at epoch 0; returns the new run id.
+    def reset(
+        self,
+        architecture: list[dict],
+        hyperparameters: Hyperparameters,
+        run_id: int | None = None,
+    ) -> int:
+        """Start a new run: a fresh network, paused at epoch 0; returns the command's serial.
 
         Parameters
         ----------
@@ -241,8 +257,24 @@ class TrainingWorker(QObject):
             The article's layer list (e.g. ``Architecture.to_engine()``).
         hyperparameters : Hyperparameters
             All of it applies, including optimizer, initialisation and seed (copied).
+        run_id : int, optional
+            The id the snapshots of this run carry (the document's run id); the command's
+            serial number when omitted. The run it replaces is kept (see :meth:`switch_run`).
         """
-        return self._mailbox.post("reset", list(architecture), hyperparameters.copy())
+        return self._mailbox.post("reset", list(architecture), hyperparameters.copy(), run_id)
+
+    def switch_run(
+        self, run_id: int, architecture: list[dict], hyperparameters: Hyperparameters
+    ) -> int:
+        """Make ``run_id`` the current run, paused: an earlier run again if it is still kept.
+
+        The current run is kept under its id (at most KEPT_RUNS runs, and KEPT_RUN_BYTES of
+        parameters, are kept; the oldest go first). If ``run_id`` is kept with this
+        architecture and precision, it continues where it stopped, its history comes back in
+        a snapshot with ``history_replaced``, and the live settings of ``hyperparameters``
+        apply to it; otherwise a fresh network starts, as :meth:`reset`.
+        """
+        return self._mailbox.post("switch_run", run_id, list(architecture), hyperparameters.copy())
 
     def restore(
         self,
@@ -250,12 +282,14 @@ class TrainingWorker(QObject):
         hyperparameters: Hyperparameters,
         weights: list[dict[str, NDArray]] | None,
         trainer_state: dict[str, Any] | None,
+        run_id: int | None = None,
     ) -> int:
-        """Start a run from saved weights and trainer state, paused; returns the new run id.
+        """Start a run from saved weights and trainer state, paused; returns the serial.
 
         Like :meth:`reset`, then the network gets ``weights`` and, when given, a trainer is
         rebuilt from ``trainer_state`` (``nn_engine.Trainer.state_dict()``), so that the next
         epoch is exactly the one the saved run would have trained next. Everything is copied.
+        The first snapshot carries the restored history (``history_replaced``).
 
         Parameters
         ----------
@@ -266,6 +300,8 @@ class TrainingWorker(QObject):
             None: freshly initialised weights (as :meth:`reset`).
         trainer_state : dict or None
             Needs ``weights``; None: the trainer is created at the first epoch.
+        run_id : int, optional
+            As for :meth:`reset`.
         """
         return self._mailbox.post(
             "restore",
@@ -273,6 +309,7 @@ class TrainingWorker(QObject):
             hyperparameters.copy(),
             copy.deepcopy(weights),
             copy.deepcopy(trainer_state),
+            run_id,
         )
 
     def set_data(
@@ -334,6 +371,25 @@ class TrainingWorker(QObject):
         future: Future = Future()
         self._mailbox.post("call", function, future)
         return future.result(timeout)
+
+    def call_async(self, function: Callable[[], Any]) -> Future:
+        """Run ``function()`` in the worker thread between two epochs; a Future of its result.
+
+        Nothing waits: the caller adds a done-callback (it runs in the worker thread) or
+        polls. If the loop has finished, the Future fails with RuntimeError.
+        """
+        future: Future = Future()
+        if self._finished.is_set():
+            future.set_exception(RuntimeError("the training worker has stopped."))
+        else:
+            self._mailbox.post("call", function, future)
+        return future
+
+    def read_training_state(self) -> tuple[Any, Any, int]:
+        """In the worker thread: copies of the weights and trainer state, and the run id."""
+        weights = None if self._net is None else self._net.get_params()
+        state = None if self._trainer is None else copy.deepcopy(self._trainer.state_dict())
+        return weights, state, self._run_id
 
     def network_params(self) -> list[dict[str, NDArray]] | None:
         """Copies of the current network's parameters (``Network.get_params``), or None."""
@@ -434,16 +490,75 @@ class TrainingWorker(QObject):
 
     # -- command handlers (worker thread) ---------------------------------------------------------
 
-    def _on_reset(self, serial: int, architecture: list[dict], hp: Hyperparameters) -> None:
-        net = nn_engine.Network(architecture, **hp.network_kwargs())
+    def _on_reset(
+        self, serial: int, architecture: list[dict], hp: Hyperparameters, run_id: int | None
+    ) -> None:
+        self._keep_current_run()
+        self._install_run(
+            serial if run_id is None else run_id,
+            nn_engine.Network(architecture, **hp.network_kwargs()),
+            None,
+            hp,
+        )
+
+    def _on_switch_run(
+        self, serial: int, run_id: int, architecture: list[dict], hp: Hyperparameters
+    ) -> None:
+        if run_id == self._run_id and self._net is not None:
+            self._on_set_hyperparameters(serial, hp)
+            return
+        self._keep_current_run()
+        kept = self._kept_runs.pop(run_id, None)
+        wanted = nn_engine.Network(architecture, **hp.network_kwargs())
+        if kept is not None and (
+            kept[0].architecture != wanted.architecture or kept[0].dtype != wanted.dtype
+        ):
+            kept = None  # kept for another network: start afresh
+        if kept is None:
+            self._install_run(run_id, wanted, None, hp)
+            return
+        net, trainer = kept
+        self._install_run(run_id, net, trainer, hp)
+        self._on_set_hyperparameters(serial, hp)
+        self._history_wanted = trainer is not None
+
+    def _keep_current_run(self) -> None:
+        """Keep the current run (network and trainer) so that undo can switch back to it."""
+        if self._net is None:
+            return
+        self._kept_runs.pop(self._run_id, None)
+        self._kept_runs[self._run_id] = (self._net, self._trainer)
+        total = sum(net.params.nbytes * 4 for net, _ in self._kept_runs.values())
+        while len(self._kept_runs) > KEPT_RUNS or (
+            total > KEPT_RUN_BYTES and len(self._kept_runs) > 1
+        ):
+            oldest = next(iter(self._kept_runs))
+            net, _ = self._kept_runs.pop(oldest)
+            total -= net.params.nbytes * 4
+
+    def kept_run_ids(self) -> list[int]:
+        """The ids of the runs kept for undo, oldest first (read in the worker thread)."""
+        return self.call(lambda: list(self._kept_runs))
+
+    def _install_run(
+        self,
+        run_id: int,
+        net: nn_engine.Network,
+        trainer: nn_engine.Trainer | None,
+        hp: Hyperparameters,
+    ) -> None:
         self._net = net
-        self._grid_net = nn_engine.Network(architecture, **hp.network_kwargs(), dtype=np.float32)
-        self._trainer = None
+        self._grid_net = nn_engine.Network(
+            net.architecture, init=net.init, seed=net.seed, dtype=np.float32
+        )
+        self._trainer = trainer
+        self._data_pending = trainer is not None  # the current data from the next epoch
         self._hyperparameters = hp
-        self._run_id = serial
+        self._run_id = run_id
         self._running = False
         self._pending.clear()
         self._rewound_to = None
+        self._history_wanted = False
         self._last_sent_grid = None  # the window cleared its map
         self._epochs_per_second = 0.0
         self._grid_stale = True
@@ -456,16 +571,20 @@ class TrainingWorker(QObject):
         hp: Hyperparameters,
         weights: list[dict[str, NDArray]] | None,
         trainer_state: dict[str, Any] | None,
+        run_id: int | None,
     ) -> None:
-        self._on_reset(serial, architecture, hp)
+        net = nn_engine.Network(architecture, **hp.network_kwargs())
         if weights is not None:
-            self._net.set_params(weights)
+            net.set_params(weights)
+        trainer = None
         if trainer_state is not None:
             usable = self._data is not None and not _lacks_a_class(self._data[1])
             X, y = self._data[:2] if usable else _PLACEHOLDER_DATA
-            self._trainer = nn_engine.Trainer(self._net, X, y, **hp.trainer_kwargs())
-            self._trainer.load_state_dict(trainer_state)
-            self._data_pending = True  # the current data (and test data) from the next epoch
+            trainer = nn_engine.Trainer(net, X, y, **hp.trainer_kwargs())
+            trainer.load_state_dict(trainer_state)
+        self._keep_current_run()
+        self._install_run(serial if run_id is None else run_id, net, trainer, hp)
+        self._history_wanted = trainer is not None
 
     def _on_set_data(
         self, serial: int, X: NDArray, y: NDArray, X_test: NDArray, y_test: NDArray
@@ -591,6 +710,8 @@ class TrainingWorker(QObject):
 
     def _emit_snapshot(self) -> None:
         self._emit_wanted = False
+        if self._stopping:
+            return  # shutting down: nothing may be scheduled or sent any more
         now = time.perf_counter()
         if self._running:
             elapsed = now - self._rate_since
@@ -605,7 +726,24 @@ class TrainingWorker(QObject):
                 grid = rect = None
             else:
                 self._last_sent_grid = (grid, rect)
-        rows = np.array(self._pending, dtype=np.float64).reshape(-1, 5)
+        history_replaced = self._history_wanted and self._trainer is not None
+        if history_replaced:
+            history = self._trainer.history
+            n = history.epochs
+            val_loss = np.full(n, np.nan)
+            val_accuracy = np.full(n, np.nan)
+            # The engine records test metrics only for epochs that had test points; they are
+            # drawn as the most recent epochs.
+            k = len(history.val_loss)
+            if k:
+                val_loss[n - k :] = history.val_loss
+                val_accuracy[n - k :] = history.val_accuracy
+            rows = np.column_stack(
+                [np.arange(1, n + 1), history.loss, history.accuracy, val_loss, val_accuracy]
+            ).reshape(-1, 5)
+            self._history_wanted = False
+        else:
+            rows = np.array(self._pending, dtype=np.float64).reshape(-1, 5)
         self._pending.clear()
         if self._rewound_to is not None:
             rows = rows[rows[:, 0] <= self._rewound_to]
@@ -624,6 +762,7 @@ class TrainingWorker(QObject):
             rewound_to=self._rewound_to,
             running=self._running,
             commands_done=self._commands_done,
+            history_replaced=history_replaced,
         )
         self._awaiting_receipt = True
         self._rewound_to = None
@@ -654,7 +793,7 @@ class TrainingWorker(QObject):
                 self._grid_job = job  # still computing: collect it at a later frame
             elif job.run_id == self._run_id:
                 result = (job.future.result(), job.rect)
-        if self._grid_job is None and self._grid_stale:
+        if self._grid_job is None and self._grid_stale and not self._stopping:
             self._grid_stale = False
             future = self._grid_pool.submit(
                 _grid_for, self._grid_net, self._net.get_params(), self._rect

@@ -6,7 +6,8 @@ from PySide6.QtCore import QObject, QPointF, Qt, QThread, Slot
 from PySide6.QtWidgets import QApplication, QSpinBox
 
 import nn_engine
-from playground import MainWindow
+from playground import MainWindow, main_window
+from playground.controller import Controller
 from playground.state import Architecture, DataSettings, Hyperparameters
 
 
@@ -91,7 +92,9 @@ def test_menu_entries_show_their_shortcuts(window):
         "&Train",
         "&Step one epoch",
         "&Reset",
+        "&New weights",
     ]
+    assert window.newWeightsAction.shortcut().toString() == "W"
     assert [s.toString() for s in window.redoAction.shortcuts()] == ["Ctrl+Shift+Z", "Ctrl+Y"]
 
 
@@ -310,7 +313,7 @@ def test_divergence_stops_training_with_a_message(qtbot, window):
         trainer.run(1000)
     restored = diverged.value.restored_epoch
 
-    window.dataPanel.set_settings(data)
+    window.set_data_settings(data)
     qtbot.mouseClick(window.dataPanel.generateButton, Qt.MouseButton.LeftButton)
     window.set_architecture(architecture)
     window.set_hyperparameters(hyper)
@@ -402,28 +405,27 @@ def test_the_decision_map_follows_the_view_while_paused(qtbot, window):
     assert window.epoch == 0
 
 
-class RecordingWindow(MainWindow):
+class RecordingController(Controller):
     """Records the thread in which the handlers of the worker's signals run."""
 
-    def __init__(self):
-        self.slot_threads = []
-        super().__init__()
+    slot_threads: list = []
 
     def _on_snapshot(self, snapshot):
         self.slot_threads.append(("snapshot", QThread.currentThread()))
         super()._on_snapshot(snapshot)
 
-    def _on_worker_stopped(self, message, commands_done):
-        self.slot_threads.append(("stopped", QThread.currentThread()))
-        super()._on_worker_stopped(message, commands_done)
-
-    def _on_worker_error(self, message, commands_done):
-        self.slot_threads.append(("error", QThread.currentThread()))
-        super()._on_worker_error(message, commands_done)
+    def _on_worker_stopped(self, message, commands_done, error):
+        self.slot_threads.append(("error" if error else "stopped", QThread.currentThread()))
+        super()._on_worker_stopped(message, commands_done, error)
 
 
 def test_slots_that_touch_widgets_run_in_the_gui_thread(qtbot, monkeypatch):
-    window = RecordingWindow()
+    # A subclass overriding the slots must still run them in the GUI thread (PySide6 would
+    # run an overridden slot in the emitting thread if the worker connected to it directly).
+    RecordingController.slot_threads = []
+    monkeypatch.setattr(main_window, "Controller", RecordingController)
+    window = MainWindow()
+    window.slot_threads = RecordingController.slot_threads
     qtbot.addWidget(window)
     show_active(qtbot, window)
     train_until(qtbot, window, 5)

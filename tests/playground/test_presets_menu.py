@@ -1,7 +1,6 @@
 """The Presets menu: data, network and hyperparameters in one click, one undo step for the data."""
 
 import re
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -46,6 +45,9 @@ def test_the_menu_has_every_preset_with_what_it_teaches(window):
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
 def test_a_preset_sets_everything_and_undo_restores_the_points(window, preset):
     before = snapshot(window.points)
+    architecture_before = window.architecture
+    hyperparameters_before = window.hyperparameters
+    data_settings_before = window.dataPanel.settings()
     steps = window.undo_stack.count()
 
     window.presetsMenu.preset_actions[preset.name].trigger()
@@ -76,11 +78,14 @@ def test_a_preset_sets_everything_and_undo_restores_the_points(window, preset):
 
     window.undo_stack.undo()
     assert_points(window.points, before)
-    # documented: undo restores the points only; the network stays the preset's
-    assert window.architecture == preset.architecture
-    assert window.hyperparameters == preset.hyperparameters
+    # undo restores everything the preset changed, the network and its settings included
+    assert window.architecture == architecture_before
+    assert window.hyperparameters == hyperparameters_before
+    assert window.dataPanel.settings() == data_settings_before
+    assert window.worker.network_architecture() == architecture_before.to_engine()
     window.undo_stack.redo()
     assert_points(window.points, (expected.X, expected.labels, expected.is_test))
+    assert window.hyperparameters == preset.hyperparameters
 
 
 def test_a_preset_pauses_training(qtbot, window):
@@ -110,15 +115,9 @@ def test_too_high_a_learning_rate_diverges_and_says_so(qtbot, window):
     assert not window.is_training and window.trainButton.text() == "Train"
 
 
-def test_the_session_manager_remembers_the_preset(window, monkeypatch):
-    remembered = []
-    manager = getattr(window, "session_manager", None)
-    if manager is None:  # works before and after the session manager lands
-        manager = SimpleNamespace()
-        monkeypatch.setattr(window, "session_manager", manager, raising=False)
-    monkeypatch.setattr(manager, "remember_preset", remembered.append, raising=False)
+def test_the_session_manager_remembers_the_preset(window):
     window.apply_preset("XOR needs a hidden layer")
-    assert remembered == ["XOR needs a hidden layer"]
+    assert window.session_manager.last_preset() == "XOR needs a hidden layer"
 
 
 def test_an_unknown_preset_changes_nothing(window):

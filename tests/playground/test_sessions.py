@@ -75,7 +75,7 @@ def new_window(qtbot):
 def prepared_window(qtbot):
     """A window with small data, a small network and the settings above, at epoch 0."""
     window = new_window(qtbot)
-    window.dataPanel.set_settings(SMALL_DATA)
+    window.set_data_settings(SMALL_DATA)
     window.push_edit(SMALL_DATA.generate())
     window.set_architecture(SMALL_ARCHITECTURE)
     window.set_hyperparameters(SMALL_HYPERPARAMETERS)
@@ -186,7 +186,13 @@ def test_round_trip_restores_everything_and_training_continues_identically(qtbot
 
     # The uninterrupted run goes on for 4 more epochs.
     step(qtbot, original, 4)
-    assert original.isWindowModified()  # training progress is a change
+    # Training a saved run further is not an edit (no "*"), but closing would lose it: the
+    # title says so and the session counts as modified.
+    assert not original.isWindowModified()
+    assert original.session_manager.is_modified
+    assert original.windowTitle() == (
+        "run.nnpg[*] (trained past the save at epoch 5) — NN Playground"
+    )
 
     restored = new_window(qtbot)
     restored.load_session(path)
@@ -205,6 +211,8 @@ def test_round_trip_restores_everything_and_training_continues_identically(qtbot
     weights, state = restored.worker.training_state()
     assert_same(weights, saved_weights)
     assert_same(state, saved_state)  # optimizer moments, shuffling generator, history
+    # The curves come back with the worker's first snapshot of the restored run.
+    qtbot.waitUntil(lambda: restored.metricsPlots.curves["loss"].xData is not None)
     assert_same(curves(restored), saved_curves)
     assert restored.trainLossLabel.text() == f"{saved_curves['loss'][-1]:.4f}"
     assert restored.dataPlot.view_rect() == pytest.approx(saved_view, rel=1e-9)
@@ -405,7 +413,9 @@ def test_the_unsaved_mark_follows_edits_saves_and_undo(qtbot, tmp_path, monkeypa
 
     path = tmp_path / "painted.nnpg"
     answer_questions(monkeypatch, [], save_path=str(path))
-    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)  # untitled: Save asks where
+    with qtbot.waitSignal(window.session_manager.sigSaveFinished) as saved:
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL)  # untitled: Save asks where
+    assert saved.args == [str(path), ""]
     assert path.is_file()
     assert len(load_session(path).points) == count + 1
     assert window.windowTitle() == "painted.nnpg[*] — NN Playground"
@@ -418,12 +428,15 @@ def test_the_unsaved_mark_follows_edits_saves_and_undo(qtbot, tmp_path, monkeypa
 
     window.trainingPanel.learningRateSpin.stepBy(1)  # a hyperparameter change
     assert window.isWindowModified()
-    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)  # titled: Save writes the same file
+    with qtbot.waitSignal(window.session_manager.sigSaveFinished):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL)  # titled: Save writes the same file
     assert not window.isWindowModified()
     assert load_session(path).hyperparameters == window.hyperparameters
 
-    step(qtbot, window, 1)  # training progress
-    assert window.isWindowModified()
+    step(qtbot, window, 1)  # training progress of a saved file: not an edit, but a change
+    assert not window.isWindowModified()
+    assert window.session_manager.is_modified
+    assert "trained past the save at epoch 0" in window.windowTitle()
 
 
 def test_save_as_writes_a_new_file_and_retitles(qtbot, tmp_path, monkeypatch):
@@ -431,7 +444,8 @@ def test_save_as_writes_a_new_file_and_retitles(qtbot, tmp_path, monkeypatch):
     first, second = tmp_path / "first.nnpg", tmp_path / "second.nnpg"
     window.save_session(first)
     answer_questions(monkeypatch, [], save_path=str(second))
-    qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    with qtbot.waitSignal(window.session_manager.sigSaveFinished):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert second.is_file()
     assert window.windowTitle() == "second.nnpg[*] — NN Playground"
     assert window.session_manager.current_path == second
@@ -442,9 +456,11 @@ def test_a_failed_save_says_so_and_keeps_the_mark(qtbot, tmp_path, monkeypatch):
     click_data(qtbot, window, 0.0, 0.0)
     target = tmp_path / "missing-directory" / "x.nnpg"
     answer_questions(monkeypatch, [], save_path=str(target))
-    window.session_manager.saveAction.trigger()
+    with qtbot.waitSignal(window.session_manager.sigSaveFinished) as finished:
+        window.session_manager.saveAction.trigger()
+    assert finished.args[1].startswith("x.nnpg: No such file or directory")
     assert not target.exists()
-    assert window.statusBar().currentMessage().startswith("Could not save: ")
+    assert window.statusBar().currentMessage().startswith("Could not save: x.nnpg: ")
     assert window.isWindowModified()
     assert window.windowTitle() == "Untitled[*] — NN Playground"
 
@@ -564,20 +580,23 @@ def test_autosave_writes_unsaved_changes_and_a_clean_exit_removes_them(qtbot, fa
     window = new_window(qtbot)
     manager = window.session_manager
     autosave = manager.autosave_path()
-    marker = autosave.parent / session_manager.CLEAN_EXIT_MARKER
+    assert autosave.parent.name == "autosave"
+    lock = autosave.with_suffix(".lock")
+    assert lock.is_file()  # held while the window lives
     with qtbot.waitSignal(manager._autosave_timer.timeout):
         pass
     assert not autosave.exists()  # nothing unsaved, nothing written
 
     click_data(qtbot, window, 0.0, 0.0)
-    qtbot.waitUntil(autosave.is_file, timeout=5_000)
+    with qtbot.waitSignal(manager.sigAutosaved, timeout=5_000) as done:
+        pass
+    assert done.args == [""]
     assert len(load_session(autosave).points) == len(window.points)
-    assert not marker.exists()
     assert window.isWindowModified()  # an autosave is not a save
 
     window.close()
     assert not autosave.exists()
-    assert marker.is_file()
+    assert not lock.exists()
 
 
 def test_saving_removes_the_autosave(qtbot, tmp_path, fast_autosave):
@@ -589,36 +608,92 @@ def test_saving_removes_the_autosave(qtbot, tmp_path, fast_autosave):
     assert not autosave.exists()
 
 
-def test_an_autosave_left_by_an_unclean_exit_is_offered_and_restored(qtbot):
-    crashed = prepared_window(qtbot)
-    step(qtbot, crashed, 3)
-    assert crashed.session_manager.autosave()  # then the process "dies": no clean exit
-    expected = window_state(crashed)
+def test_a_running_windows_autosave_is_never_offered_and_closing_one_keeps_the_other(
+    qtbot, fast_autosave
+):
+    first = new_window(qtbot)
+    click_data(qtbot, first, 0.0, 0.0)
+    assert first.session_manager.autosave()
+    second = new_window(qtbot)
+    assert second.session_manager.restoreBar.isHidden()  # the first one is alive
+    assert second.session_manager.autosave_path() != first.session_manager.autosave_path()
+    click_data(qtbot, second, 0.5, 0.5)
+    assert second.session_manager.autosave()
+    second.close()
+    assert first.session_manager.autosave_path().is_file()  # untouched by the other's exit
+    assert not second.session_manager.autosave_path().exists()
+
+
+CRASHING_SCRIPT = """
+import os, signal, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QApplication
+QStandardPaths.setTestModeEnabled(True)
+app = QApplication([])
+from playground import session_manager
+session_manager.app_data_directory = lambda: Path(sys.argv[1])
+from playground import MainWindow
+from playground.state import Architecture
+window = MainWindow()
+window.set_architecture(Architecture.from_units([5], activation="relu"))
+window.step()
+while window.epoch < 1:
+    app.processEvents()
+assert window.session_manager.autosave()
+print(window.session_manager.autosave_path(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # a real crash: no clean exit, the lock file stays
+"""
+
+
+def test_after_a_real_crash_the_next_start_offers_exactly_its_autosave(
+    qtbot, isolated_settings_and_data
+):
+    import subprocess
+    import sys
+
+    data = isolated_settings_and_data / "data"
+    result = subprocess.run(
+        [sys.executable, "-c", CRASHING_SCRIPT, str(data)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == -9, result.stderr
+    crashed_autosave = Path(result.stdout.strip())
+    assert crashed_autosave.is_file() and crashed_autosave.with_suffix(".lock").is_file()
+    expected = load_session(crashed_autosave)
 
     window = new_window(qtbot)
     manager = window.session_manager
     assert manager.restoreBar.isVisible()
     assert "did not close properly" in manager.restoreLabel.text()
-    assert manager.recovered_path().is_file()
-    assert not manager.autosave_path().exists()
+    assert manager.recovered_path().is_file() and not crashed_autosave.exists()
     assert len(window.points) == 300  # nothing restored until asked
+    later = new_window(qtbot)  # a third instance: the offer belongs to the second one
+    assert later.session_manager.restoreBar.isHidden()
 
     qtbot.mouseClick(manager.restoreButton, Qt.MouseButton.LeftButton)
 
     assert not manager.restoreBar.isVisible()
-    state = window_state(window)
-    for key in ("X", "labels", "is_test", "architecture", "hyperparameters", "epoch", "weights"):
-        assert_same(state[key], expected[key])
-    assert_same(state["history"], expected["history"])
+    assert window.architecture == Architecture.from_units([5], activation="relu")
+    assert window.epoch == expected.epoch == 1
+    assert_same(window.worker.training_state()[0], expected.weights)
     assert window.windowTitle() == "Untitled[*] — NN Playground"
     assert window.isWindowModified()  # restored, not yet saved anywhere
     assert not manager.recovered_path().exists()
-    assert manager.autosave_path().is_file()  # it is this session's autosave now
+    assert manager.autosave_path().is_file()  # it is this window's autosave now
 
 
-def test_discarding_the_offer_deletes_the_recovered_session(qtbot):
-    crashed = new_window(qtbot)
-    assert crashed.session_manager.autosave()
+def test_discarding_the_offer_deletes_the_recovered_session(qtbot, isolated_settings_and_data):
+    import subprocess
+    import sys
+
+    data = isolated_settings_and_data / "data"
+    result = subprocess.run(
+        [sys.executable, "-c", CRASHING_SCRIPT, str(data)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == -9, result.stderr
     window = new_window(qtbot)
     manager = window.session_manager
     assert manager.restoreBar.isVisible()
@@ -626,6 +701,7 @@ def test_discarding_the_offer_deletes_the_recovered_session(qtbot):
     assert not manager.restoreBar.isVisible()
     assert not manager.recovered_path().exists()
     assert len(window.points) == 300
+    window.close()
     later = new_window(qtbot)
     assert later.session_manager.restoreBar.isHidden()
 
