@@ -1,4 +1,4 @@
-"""How fast nn_engine trains, against PyTorch, scikit-learn, the article's code and the machine.
+"""How fast nn_engine trains, against PyTorch, scikit-learn, plain NumPy and the machine.
 
 Run ``python benchmarks/engine.py [--quick] [--repeats N]`` (needs the ``bench`` extra:
 torch==2.13.0 and scikit-learn). Everything runs in this one process, on the same data, with
@@ -9,7 +9,8 @@ median and min-max over rounds; ratios are paired round by round. Sections:
 1. Seconds per epoch on the article's experiment (moons 1000, noise 0.2, 10 % test,
    2-25-50-50-25-1 ReLU/sigmoid, full batch, SGD 0.01, the article's init from seed 2) for
    nn_engine, PyTorch eager and scikit-learn's MLPClassifier from the same initial weights,
-   and the article's own code.
+   and a straightforward NumPy implementation of the article's model
+   (``tests/engine/reference_math.py``, the reference of the fidelity tests).
 2. The same epoch against the machine: its 15 matrix products (forward Z, dW and dA of every
    layer) timed alone, a large square product for the peak rate, the FLOP-bound limit.
 3. Wall time to 0.98 test accuracy on the article's split: nn_engine's fastest settings,
@@ -65,6 +66,8 @@ INIT_SEED = 2
 LEARNING_RATE = 0.01
 TARGET_ACCURACY = 0.98
 
+PLAIN = "plain NumPy float64"  # the contender: a straightforward NumPy implementation
+
 TORCH_DTYPES = {np.float64: torch.float64, np.float32: torch.float32}
 DTYPE_NAMES = {np.float64: "float64", np.float32: "float32"}
 
@@ -80,10 +83,11 @@ def article_data() -> tuple[NDArray, NDArray, NDArray, NDArray]:
     return datasets.train_test_split(X, y, test_size=TEST_SIZE, seed=SPLIT_SEED)
 
 
-def load_article_code():
-    """The article's own code, ``tests/engine/article_reference.py``, imported by path."""
-    path = REPO / "tests" / "engine" / "article_reference.py"
-    spec = importlib.util.spec_from_file_location("article_reference", path)
+def load_reference_math():
+    """``tests/engine/reference_math.py``, a straightforward NumPy implementation of the
+    article's model, imported by path."""
+    path = REPO / "tests" / "engine" / "reference_math.py"
+    spec = importlib.util.spec_from_file_location("reference_math", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -175,20 +179,22 @@ def sklearn_runner(net: Network, X: NDArray, y: NDArray) -> tuple[Runner, float]
     return run, float(model.loss_)
 
 
-def article_runner(X: NDArray, y: NDArray) -> tuple[Runner, float]:
-    """The article's loop body: forward, cost, accuracy, backward, update (samples as columns)."""
-    article = load_article_code()
-    architecture = article.NN_ARCHITECTURE
-    params = article.init_layers(architecture, INIT_SEED)
+def plain_numpy_runner(X: NDArray, y: NDArray) -> tuple[Runner, float]:
+    """A straightforward NumPy implementation of the article's model, one epoch as the article
+    trains: forward, cost, accuracy, backward, update (samples as columns)."""
+    ref = load_reference_math()
+    activations = ref.ACTIVATIONS
     X_cols, Y_row = np.ascontiguousarray(X.T), y.astype(np.float64)[None, :]
+    layers = ref.initial_layers(SIZES, INIT_SEED)
 
     def epoch() -> float:
-        Y_hat, cache = article.full_forward_propagation(X_cols, params, architecture)
-        cost = article.get_cost_value(Y_hat, Y_row)
-        article.get_accuracy_value(Y_hat, Y_row)
-        grads = article.full_backward_propagation(Y_hat, Y_row, cache, params, architecture)
-        article.update(params, grads, architecture, LEARNING_RATE)
-        return float(cost)
+        nonlocal layers
+        inputs, pre = ref.forward(layers, activations, X_cols)
+        cost = ref.cost(inputs[-1], Y_row)
+        ref.accuracy(inputs[-1], Y_row)
+        grads = ref.gradients(layers, activations, inputs, pre, Y_row)
+        layers = ref.descend(layers, grads, LEARNING_RATE)
+        return cost
 
     def run(n: int) -> None:
         for _ in range(n):
@@ -277,7 +283,7 @@ def per_epoch_section(args: argparse.Namespace, data: tuple) -> dict[str, Stats]
     contenders["scikit-learn float64"], first_loss["scikit-learn float64"] = sklearn_runner(
         net64, X_train, y_train
     )
-    contenders["article float64"], first_loss["article float64"] = article_runner(X_train, y_train)
+    contenders[PLAIN], first_loss[PLAIN] = plain_numpy_runner(X_train, y_train)
     for dtype in (np.float64, np.float32):
         name = DTYPE_NAMES[dtype]
         contenders[f"15 GEMMs {name}"] = gemm_epoch_runner(SIZES, n, dtype, "rows")
@@ -290,8 +296,8 @@ def per_epoch_section(args: argparse.Namespace, data: tuple) -> dict[str, Stats]
     print("## 1. Seconds per epoch: the article's experiment\n")
     print(
         f"{n} training samples, {'-'.join(map(str, SIZES))} ReLU/sigmoid, full batch, "
-        f"SGD lr {LEARNING_RATE}, the article's init (seed {INIT_SEED}) for all but the "
-        "article's code (same numbers, own copy). Median (min–max) over "
+        f"SGD lr {LEARNING_RATE}, the article's init (seed {INIT_SEED}); plain NumPy is a "
+        "straightforward NumPy implementation of the article's model. Median (min–max) over "
         f"{args.repeats} interleaved rounds; ratios are per round, then median (min–max).\n"
     )
     rows = []
@@ -300,17 +306,17 @@ def per_epoch_section(args: argparse.Namespace, data: tuple) -> dict[str, Stats]
         dtype = name.split()[-1]
         torch_name = f"PyTorch {dtype}"
         vs_torch = paired_ratios(results[name], results[torch_name])
-        vs_article = paired_ratios(results[name], results["article float64"])
+        vs_plain = paired_ratios(results[name], results[PLAIN])
         rows.append(
             [
                 name,
                 format_range(results[name], "ms"),
                 f"{first_loss[name]:.6f}",
                 format_ratio(vs_torch) if name != torch_name else "1",
-                format_ratio(vs_article),
+                format_ratio(vs_plain),
             ]
         )
-    headers = ["contender", "per epoch", "loss of epoch 1", "÷ PyTorch same dtype", "÷ article"]
+    headers = ["contender", "per epoch", "loss of epoch 1", "÷ PyTorch same dtype", "÷ plain NumPy"]
     print(markdown_table(headers, rows))
     print()
     for dtype in ("float64", "float32"):

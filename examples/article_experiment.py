@@ -18,12 +18,11 @@ NOISE = 0.2
 DATA_SEED = 100
 TEST_SIZE = 0.1
 SPLIT_SEED = 42
-NN_ARCHITECTURE = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+# (input_dim, output_dim, activation) of each layer: 2-25-50-50-25-1, ReLU, then one sigmoid
+LAYERS = [(2, 25, "relu"), (25, 50, "relu"), (50, 50, "relu"), (50, 25, "relu"), (25, 1, "sigmoid")]
+NN_ARCHITECTURE = [  # the article's format: one dict per layer
+    {"input_dim": n_in, "output_dim": n_out, "activation": activation}
+    for n_in, n_out, activation in LAYERS
 ]
 INIT_SEED = 2
 LEARNING_RATE = 0.01

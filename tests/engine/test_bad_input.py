@@ -17,9 +17,8 @@ from nn_engine import Network, Trainer, datasets, train
 # "name must <rule>, got <actual>." ("needs" for a missing companion argument)
 MESSAGE_SHAPE = re.compile(r"^.+? (must|needs) .+, got .+\.$", re.DOTALL)
 ARCH = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 1, "activation": "sigmoid"},
+    {"input_dim": n_in, "output_dim": n_out, "activation": activation}
+    for n_in, n_out, activation in [(2, 25, "relu"), (25, 50, "relu"), (50, 1, "sigmoid")]
 ]
 X_GOOD, Y_GOOD = datasets.moons(30, noise=0.2, seed=0)
 FEW = settings(max_examples=30)

@@ -6,6 +6,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from reference_math import ARTICLE_ARCHITECTURE
 
 from nn_engine import Network, datasets, train
 from nn_engine.io import (
@@ -14,14 +15,6 @@ from nn_engine.io import (
     load_network,
     save_network,
 )
-
-ARTICLE_ARCHITECTURE = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
-]
 
 
 @pytest.fixture(scope="module")

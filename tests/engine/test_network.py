@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from article_reference import NN_ARCHITECTURE
+from reference_math import ARTICLE_ARCHITECTURE
 
 from nn_engine import ACTIVATIONS, Network
 
@@ -130,12 +130,12 @@ def test_seed_none_draws_a_seed_that_rebuilds_the_network():
 
 
 def test_description_of_the_article_network():
-    net = Network(NN_ARCHITECTURE, seed=2)
+    net = Network(ARTICLE_ARCHITECTURE, seed=2)
     assert repr(net) == "Network(2-25-50-50-25-1, relu/sigmoid, 5,226 params)"
     assert net.sizes == SIZES
     assert net.activations == ["relu"] * 4 + ["sigmoid"]
     assert net.n_params == 75 + 1300 + 2550 + 1275 + 26
-    assert net.architecture == NN_ARCHITECTURE
+    assert net.architecture == ARTICLE_ARCHITECTURE
     assert net.dtype == np.float64
 
 
@@ -149,15 +149,15 @@ def test_repr_variants():
 
 
 def test_architecture_is_a_copy():
-    net = Network(NN_ARCHITECTURE, seed=2)
+    net = Network(ARTICLE_ARCHITECTURE, seed=2)
     arch = net.architecture
     arch[0]["output_dim"] = 99
     arch.append({"input_dim": 1, "output_dim": 1, "activation": "sigmoid"})
-    assert net.architecture == NN_ARCHITECTURE
+    assert net.architecture == ARTICLE_ARCHITECTURE
 
 
 def test_from_sizes_builds_the_article_architecture():
-    assert Network.from_sizes(SIZES, hidden="relu", seed=2).architecture == NN_ARCHITECTURE
+    assert Network.from_sizes(SIZES, hidden="relu", seed=2).architecture == ARTICLE_ARCHITECTURE
     net = Network.from_sizes([3, 4, 2, 1], hidden=["tanh", "leaky_relu"], init="he", seed=1)
     assert net.architecture == [
         {"input_dim": 3, "output_dim": 4, "activation": "tanh"},
@@ -171,7 +171,7 @@ def test_from_sizes_builds_the_article_architecture():
 
 
 def test_get_params_shapes_and_copies():
-    net = Network(NN_ARCHITECTURE, seed=2)
+    net = Network(ARTICLE_ARCHITECTURE, seed=2)
     params = net.get_params()
     assert [(p["W"].shape, p["b"].shape) for p in params] == [
         ((25, 2), (25,)),
@@ -334,7 +334,7 @@ def test_predict_threshold_is_strictly_greater_than_one_half():
 
 
 def test_forward_layers_on_the_article_network_shapes():
-    net = Network(NN_ARCHITECTURE, seed=2)
+    net = Network(ARTICLE_ARCHITECTURE, seed=2)
     X, _ = data(17)
     shapes = [A.shape for A in net.forward_layers(X)]
     assert shapes == [(17, 25), (17, 50), (17, 50), (17, 25), (17, 1)]

@@ -5,9 +5,9 @@ import json
 import math
 import re
 
-import article_reference
 import numpy as np
 import pytest
+import reference_math
 
 from nn_engine import (
     DivergenceError,
@@ -80,8 +80,8 @@ def to_json_and_back(state):
 
 def test_trainer_step_epoch_is_the_same_run_as_train():
     X, y = small_data(80)
-    net_a = Network(article_reference.NN_ARCHITECTURE, seed=2)
-    net_b = Network(article_reference.NN_ARCHITECTURE, seed=2)
+    net_a = Network(reference_math.ARTICLE_ARCHITECTURE, seed=2)
+    net_b = Network(reference_math.ARTICLE_ARCHITECTURE, seed=2)
     history = train(net_a, X, y, epochs=20, learning_rate=0.01)
     trainer = Trainer(net_b, X, y, learning_rate=0.01)
     metrics = [trainer.step_epoch() for _ in range(20)]
@@ -113,7 +113,7 @@ def test_recorded_metrics_are_those_of_the_pass_that_made_the_gradient():
 
 def test_verbose_prints_the_articles_lines(capsys):
     X, y = small_data(40)
-    net = Network(article_reference.NN_ARCHITECTURE, seed=2)
+    net = Network(reference_math.ARTICLE_ARCHITECTURE, seed=2)
     history = train(net, X, y, epochs=120, learning_rate=0.01, verbose=True)
     lines = capsys.readouterr().out.splitlines()
     assert lines == [

@@ -16,11 +16,9 @@ def units(arch: Architecture) -> list[int]:
 def test_article_sizes_engine_format_and_summary() -> None:
     arch = article()
     assert arch.sizes() == [2, 25, 50, 50, 25, 1]
+    hidden = [(2, 25), (25, 50), (50, 50), (50, 25)]
     assert arch.to_engine() == [
-        {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-        {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-        {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-        {"input_dim": 50, "output_dim": 25, "activation": "relu"},
+        *({"input_dim": n_in, "output_dim": n_out, "activation": "relu"} for n_in, n_out in hidden),
         {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
     ]
     # 2*25+25 + 25*50+50 + 50*50+50 + 50*25+25 + 25*1+1
