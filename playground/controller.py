@@ -181,6 +181,7 @@ class Controller(QObject):
         self._running = False
         self._control_serial = 0  # serial of the last start/pause/step/switch command
         self._worker_run_id: int | None = None
+        self._sent_points: tuple[PointSet, int] | None = None
         self._shut_down = False
         self._start_worker()
         self.document.subscribe(self._on_document_changed)
@@ -359,11 +360,8 @@ class Controller(QObject):
             run_id=self.document.new_run_id(),
             epoch=session.epoch if session.trainer_state is not None else 0,
         )
-        points = session.points
-        X_train, y_train = points.train_data()
-        X_test, y_test = points.test_data()
         # The worker gets the data first: the trainer state is restored onto them.
-        self._worker.set_data(X_train, y_train, X_test, y_test)
+        self._send_data_of(session.points)
         self._control_serial = self._worker.restore(
             session.architecture.to_engine(),
             session.hyperparameters,
@@ -422,7 +420,13 @@ class Controller(QObject):
         self._thread.start()
 
     def _send_data(self) -> None:
-        points = self.document.points
+        self._send_data_of(self.document.points)
+
+    def _send_data_of(self, points: PointSet) -> None:
+        # The very object (a reference, so its id cannot be reused) at the same version.
+        if self._sent_points is not None and self._sent_points == (points, points.version):
+            return  # the worker has these already (e.g. a session being restored)
+        self._sent_points = (points, points.version)
         X_train, y_train = points.train_data()
         X_test, y_test = points.test_data()
         self._worker.set_data(X_train, y_train, X_test, y_test)

@@ -9,24 +9,17 @@ signals blocked, so nothing loops); the worker's snapshots draw the plots.
 import os
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
-    QFrame,
-    QLabel,
     QMainWindow,
-    QScrollArea,
-    QSizePolicy,
-    QSplitter,
     QStyle,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
-from playground import exports, presets_menu
+from playground import exports, presets_menu, theme, window_layout
 from playground.controller import DEFAULT_DATA, Controller
 from playground.help import HelpMenu
 from playground.session_manager import SessionManager
@@ -44,8 +37,6 @@ from playground.state.document import (
     ASPECT_DATA_SETTINGS,
     ASPECT_HYPERPARAMETERS,
     ASPECT_POINTS,
-    ASPECT_PROGRESS,
-    ASPECT_RUN,
     ASPECT_SOURCE,
     ASPECT_VIEW,
     Compound,
@@ -58,43 +49,12 @@ from playground.widgets.data_panel import DataPanel
 from playground.widgets.data_plot import DataPlot
 from playground.widgets.layer_editor import LayerEditor
 from playground.widgets.metrics_plots import MetricsPlots
-from playground.widgets.stats_strip import StatsStrip, format_speed
+from playground.widgets.run_view import RunView
+from playground.widgets.stats_strip import StatsStrip
 from playground.widgets.training_panel import OPTIMIZER_LABELS, TrainingPanel
-from playground.worker import Snapshot, TrainingWorker
+from playground.worker import TrainingWorker
 
 WINDOW_TITLE = "NN Playground"
-# The metric plots redraw at most this often: re-rendering their axes costs ~20 ms each time,
-# while the decision map follows every snapshot (~22 per second).
-METRICS_REFRESH_MS = 250
-
-STYLE_SHEET = """
-QMainWindow, QScrollArea, QScrollArea > QWidget > QWidget#controlColumn { background: #F3F4F6; }
-QFrame#panelCard, QFrame#statsCard {
-    background: #FFFFFF; border: 1px solid #DADDE3; border-radius: 8px;
-}
-QLabel#panelTitle { font-weight: 600; color: #1F2933; }
-QLabel#panelSubtitle, QLabel#statCaption { color: #6B7280; }
-QToolBar { spacing: 4px; border: none; padding: 2px 6px; }
-QToolButton#trainButton { font-weight: 600; }
-QStatusBar { color: #374151; }
-"""
-
-
-class _LetShortcutsThrough(QObject):
-    """Event filter: numeric spin boxes do not swallow Space, S and R (Train, Step, Reset).
-
-    A focused spin box normally claims every printable key, so after clicking its arrows the
-    window shortcuts would stop working. These keys are never valid input for a number.
-    """
-
-    KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R})
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        return (
-            event.type() == QEvent.Type.ShortcutOverride
-            and event.key() in self.KEYS
-            and event.modifiers() == Qt.KeyboardModifier.NoModifier
-        )
 
 
 class MainWindow(QMainWindow):
@@ -114,18 +74,15 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
-        self.setStyleSheet(STYLE_SHEET)
+        self.setStyleSheet(theme.STYLE_SHEET)
         self.controller = Controller(parent=self)
-        self._metrics_backlog: list[Snapshot] = []
-        self._metrics_timer = QTimer(self)
-        self._metrics_timer.setSingleShot(True)
-        self._metrics_timer.setInterval(METRICS_REFRESH_MS)
-        self._metrics_timer.timeout.connect(self._flush_metrics)
 
         self._build_widgets()
         self._build_actions()
-        self._build_menus_and_toolbar()
-        self._build_layout()
+        window_layout.build_menus_and_toolbars(self)
+        self._update_train_controls(False)
+        self.trainButton.setMinimumWidth(self.trainButton.sizeHint().width() + 12)
+        window_layout.build_central_layout(self)
         self._connect()
         self.dataExchange = exports.DataExchangeActions(
             self.controller, self, self.dataPlot, self.metricsPlots
@@ -319,10 +276,14 @@ class MainWindow(QMainWindow):
         stack = self.controller.undo_stack
         self.undoAction = stack.createUndoAction(self, "&Undo")
         self.undoAction.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.undoAction.setIcon(_theme_icon("edit-undo", self.style(), pix.SP_ArrowBack))
+        self.undoAction.setIcon(
+            QIcon.fromTheme("edit-undo", self.style().standardIcon(pix.SP_ArrowBack))
+        )
         self.redoAction = stack.createRedoAction(self, "&Redo")
         self.redoAction.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redoAction.setIcon(_theme_icon("edit-redo", self.style(), pix.SP_ArrowForward))
+        self.redoAction.setIcon(
+            QIcon.fromTheme("edit-redo", self.style().standardIcon(pix.SP_ArrowForward))
+        )
         group = QActionGroup(self)
         self.classActions = []
         for label in (0, 1):
@@ -349,103 +310,10 @@ class MainWindow(QMainWindow):
         # Ctrl+Q spelled out: StandardKey.Quit is empty on some platforms (e.g. offscreen)
         self.quitAction = self._action("&Quit", ["Ctrl+Q"], "", self.close)
 
-    def _build_menus_and_toolbar(self) -> None:
-        menus = self.menuBar()
-        self.fileMenu = menus.addMenu("&File")
-        self.fileMenu.addAction(self.quitAction)
-        self.editMenu = menus.addMenu("&Edit")
-        self.editMenu.addActions([self.undoAction, self.redoAction])
-        self.editMenu.addSeparator()
-        self.editMenu.addActions([*self.classActions, self.eraserAction])
-        self.editMenu.addSeparator()
-        self.editMenu.addActions([self.generateAction, self.clearAction])
-        self.viewMenu = menus.addMenu("&View")
-        self.viewMenu.addActions([self.showTestAction, self.fitViewAction])
-        self.trainingMenu = menus.addMenu("&Training")
-        run_actions = [self.trainAction, self.stepAction, self.resetAction, self.newWeightsAction]
-        self.trainingMenu.addActions(run_actions)
-
-        toolbar = QToolBar("Training", self)
-        toolbar.setObjectName("trainingToolBar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(18, 18))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.addActions(run_actions)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        self.trainingToolBar = toolbar
-        # Undo and redo stand apart from the run controls: they undo edits, not epochs.
-        edit_bar = QToolBar("Edit", self)
-        edit_bar.setObjectName("editToolBar")
-        edit_bar.setMovable(False)
-        edit_bar.setIconSize(QSize(18, 18))
-        edit_bar.addActions([self.undoAction, self.redoAction])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, edit_bar)
-        self.editToolBar = edit_bar
-        for action, name in (
-            (self.trainAction, "trainButton"),
-            (self.stepAction, "stepButton"),
-            (self.resetAction, "resetButton"),
-            (self.newWeightsAction, "newWeightsButton"),
-            (self.undoAction, "undoButton"),
-            (self.redoAction, "redoButton"),
-        ):
-            button = toolbar.widgetForAction(action) or edit_bar.widgetForAction(action)
-            button.setObjectName(name)
-            setattr(self, name, button)
-        self._update_train_controls(False)
-        self.trainButton.setMinimumWidth(self.trainButton.sizeHint().width() + 12)
-        for button in (self.undoButton, self.redoButton):
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.addActions(
-            [*run_actions, *self.classActions, self.eraserAction, self.showTestAction]
-            + [self.fitViewAction]
-        )  # shortcuts work wherever the focus is in the window
-
-    def _build_layout(self) -> None:
-        column = QWidget()
-        column.setObjectName("controlColumn")
-        column_layout = QVBoxLayout(column)
-        column_layout.setContentsMargins(8, 8, 4, 8)
-        column_layout.setSpacing(8)
-        data_card, self.dataSourceLabel = _card("Data", self.dataPanel, subtitle=True)
-        self.dataSourceLabel.setObjectName("dataSourceLabel")
-        column_layout.addWidget(data_card)
-        column_layout.addWidget(_card("Network", self.layerEditor)[0])
-        column_layout.addWidget(_card("Training", self.trainingPanel)[0])
-        column_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setObjectName("controlScroll")
-        scroll.setWidget(column)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(
-            column.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        )
-        center = QWidget()
-        center_layout = QVBoxLayout(center)
-        center_layout.setContentsMargins(4, 8, 4, 8)
-        center_layout.setSpacing(8)
-        center_layout.addWidget(self.stats)
-        center_layout.addWidget(_plain_card(self.dataPlot), 1)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 8, 8, 8)
-        right_layout.addWidget(_plain_card(self.metricsPlots))
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("mainSplitter")
-        splitter.setChildrenCollapsible(False)
-        for widget, stretch in ((scroll, 0), (center, 3), (right, 2)):
-            splitter.addWidget(widget)
-            splitter.setStretchFactor(splitter.count() - 1, stretch)
-        splitter.setSizes([330, 600, 350])
-        self.mainSplitter = splitter
-        self.setCentralWidget(splitter)
-
     def _connect(self) -> None:
         controller = self.controller
         controller.document.subscribe(self._on_document_changed)
-        controller.sigSnapshot.connect(self._on_snapshot)
+        self.runView = RunView(controller, self.dataPlot, self.metricsPlots, self.stats, self)
         controller.sigRunningChanged.connect(self._update_train_controls)
         controller.sigMessage.connect(self.statusBar().showMessage)
         panel = self.dataPanel
@@ -463,7 +331,7 @@ class MainWindow(QMainWindow):
         self.dataPlot.sigEraserChanged.connect(self._set_eraser)
         self.layerEditor.sigArchitectureChanged.connect(self.set_architecture)
         self.trainingPanel.sigHyperparametersChanged.connect(self._on_hyperparameters_edited)
-        self._shortcut_filter = _LetShortcutsThrough(self)
+        self._shortcut_filter = window_layout.LetShortcutsThrough(self)
         for spin in self.findChildren(QAbstractSpinBox):
             spin.installEventFilter(self._shortcut_filter)
 
@@ -478,6 +346,8 @@ class MainWindow(QMainWindow):
             self.dataPanel.set_counts(points.counts())
         if every or ASPECT_POINTS in aspects or ASPECT_SOURCE in aspects:
             self.dataSourceLabel.setText(document.data_description())
+        if ASPECT_POINTS in aspects:
+            self._refresh_training_problem()
         if every or ASPECT_DATA_SETTINGS in aspects:
             settings = document.data_settings
             self.dataPanel.set_settings(settings)
@@ -486,91 +356,9 @@ class MainWindow(QMainWindow):
             self.layerEditor.set_architecture(document.architecture)
         if every or ASPECT_HYPERPARAMETERS in aspects:
             self.trainingPanel.set_hyperparameters(document.hyperparameters)
-        if every or ASPECT_RUN in aspects:
-            # Another network: its figures come with the worker's next snapshot.
-            self._metrics_timer.stop()
-            self._metrics_backlog.clear()
-            self.metricsPlots.clear()
-            self.dataPlot.clear_regions()
-            self.stats.show_metrics(document.epoch, None)
-        elif ASPECT_PROGRESS in aspects:
-            self.stats.show_epoch(document.epoch)
         view = document.view_range
         if ASPECT_VIEW in aspects and view and view != self.dataPlot.view_rect():
             self.dataPlot.set_view_rect(view)
-
-    # -- snapshots -> plots -----------------------------------------------------------------------
-
-    @Slot(object)
-    def _on_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.history_replaced:
-            self._metrics_backlog.clear()
-            self.metricsPlots.clear()
-        elif snapshot.rewound_to is not None:
-            self._rewind_metrics(snapshot.rewound_to)
-        if len(snapshot.epochs):
-            self._metrics_backlog.append(snapshot)
-            if not snapshot.running:
-                self._flush_metrics()  # a step or a pause: show its epochs at once
-            elif not self._metrics_timer.isActive():
-                self._metrics_timer.start()
-        if snapshot.grid is not None:
-            self.dataPlot.set_probability_grid(snapshot.grid, snapshot.rect)
-        last = None
-        if len(snapshot.epochs):
-            val = snapshot.val_loss is not None and np.isfinite(snapshot.val_loss[-1])
-            last = (
-                float(snapshot.loss[-1]),
-                float(snapshot.accuracy[-1]),
-                float(snapshot.val_loss[-1]) if val else None,
-                float(snapshot.val_accuracy[-1]) if val else None,
-            )
-        else:
-            latest = self.metricsPlots.latest()
-            if latest.get("epoch"):
-                names = ("loss", "accuracy", "val_loss", "val_accuracy")
-                last = tuple(latest.get(name) for name in names)
-        speed = format_speed(snapshot.epochs_per_second, snapshot.running)
-        self.stats.show_metrics(snapshot.epoch, last, speed)
-
-    @Slot()
-    def _flush_metrics(self) -> None:
-        """Draw the metrics of the snapshots received since the last flush, in one append."""
-        self._metrics_timer.stop()
-        backlog, self._metrics_backlog = self._metrics_backlog, []
-        if not backlog:
-            return
-        has_test = any(s.val_loss is not None for s in backlog)
-
-        def joined(name: str) -> np.ndarray | None:
-            if name.startswith("val_") and not has_test:
-                return None
-            parts = [
-                np.full(len(s.epochs), np.nan) if getattr(s, name) is None else getattr(s, name)
-                for s in backlog
-            ]
-            return np.concatenate(parts)
-
-        self.metricsPlots.append(
-            np.concatenate([s.epochs for s in backlog]),
-            *(joined(n) for n in ("loss", "accuracy", "val_loss", "val_accuracy")),
-        )
-
-    def _rewind_metrics(self, epoch: int) -> None:
-        """Drop the curves' points after ``epoch`` (the engine went back there)."""
-        self._flush_metrics()
-        curves = self.metricsPlots.curves
-        epochs = curves["loss"].xData
-        if epochs is None or len(epochs) == 0 or epochs[-1] <= epoch:
-            return
-        keep = epochs <= epoch
-
-        def kept(name: str) -> np.ndarray | None:
-            y = curves[name].yData
-            return None if y is None or len(y) != len(epochs) else y[keep]
-
-        names = ("loss", "accuracy", "val_loss", "val_accuracy")
-        self.metricsPlots.set_history(epochs[keep], *(kept(n) for n in names))
 
     # -- widgets -> commands ----------------------------------------------------------------------
 
@@ -675,6 +463,21 @@ class MainWindow(QMainWindow):
         self.showTestAction.setChecked(show)
         self.showTestAction.blockSignals(blocked)
 
+    def _refresh_training_problem(self) -> None:
+        """A status line about untrainable data follows the points (it never goes stale)."""
+        message = self.statusBar().currentMessage()
+        if not message.startswith(("Cannot train", "Training paused: need")):
+            return
+        problem = self.controller.training_data_problem()
+        if problem:
+            if message.startswith("Cannot train"):
+                self.statusBar().showMessage(f"Cannot train: {problem}.")
+        else:
+            n_train = int((~self.points.is_test).sum())
+            self.statusBar().showMessage(
+                f"Ready: {n_train:,} training points of both classes. Press Train (Space)."
+            )
+
     def _show_stopping(self) -> None:
         self.statusBar().showMessage("Stopping… (the current epoch is finishing)")
         self.statusBar().repaint()
@@ -693,41 +496,3 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QEvent) -> None:  # Qt override
         super().showEvent(event)
         self.controller.worker.set_view_rect(self.dataPlot.view_rect())
-
-
-def _theme_icon(name: str, style: QStyle, fallback: QStyle.StandardPixmap):
-    from PySide6.QtGui import QIcon
-
-    return QIcon.fromTheme(name, style.standardIcon(fallback))
-
-
-def _card(title: str, content: QWidget, subtitle: bool = False) -> tuple[QFrame, QLabel | None]:
-    card = QFrame()
-    card.setObjectName("panelCard")
-    card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(10, 8, 10, 10)
-    layout.setSpacing(6)
-    heading = QLabel(title)
-    heading.setObjectName("panelTitle")
-    font = heading.font()
-    font.setPointSizeF(font.pointSizeF() * 1.1)
-    heading.setFont(font)
-    layout.addWidget(heading)
-    extra = None
-    if subtitle:
-        extra = QLabel()
-        extra.setObjectName("panelSubtitle")
-        extra.setWordWrap(True)
-        layout.addWidget(extra)
-    layout.addWidget(content)
-    return card, extra
-
-
-def _plain_card(content: QWidget) -> QFrame:
-    card = QFrame()
-    card.setObjectName("panelCard")
-    layout = QVBoxLayout(card)
-    layout.setContentsMargins(6, 6, 6, 6)
-    layout.addWidget(content)
-    return card

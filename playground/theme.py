@@ -17,3 +17,16 @@ TRAIN_COLOR = "#333333"  # curves of training metrics
 TEST_COLOR = "#009E73"  # curves of test metrics (Okabe-Ito bluish green)
 BACKGROUND = "#FFFFFF"
 FOREGROUND = "#222222"
+
+# The window's cards, captions and toolbars.
+STYLE_SHEET = """
+QMainWindow, QScrollArea, QScrollArea > QWidget > QWidget#controlColumn { background: #F3F4F6; }
+QFrame#panelCard, QFrame#statsCard {
+    background: #FFFFFF; border: 1px solid #DADDE3; border-radius: 8px;
+}
+QLabel#panelTitle { font-weight: 600; color: #1F2933; }
+QLabel#panelSubtitle, QLabel#statCaption { color: #6B7280; }
+QToolBar { spacing: 4px; border: none; padding: 2px 6px; }
+QToolButton#trainButton { font-weight: 600; }
+QStatusBar { color: #374151; }
+"""

@@ -102,6 +102,10 @@ class Snapshot:
     history_replaced : bool
         True when ``epochs`` and the metrics are the run's whole history (the first snapshot
         of a run switched to or restored): replace the curves instead of appending.
+    evaluation : tuple (loss, accuracy, test loss, test accuracy) or None
+        Set while paused after the data changed: the current network measured on the new
+        data (None for a set without points), so the figures shown describe the points as
+        they are now. Not part of the history.
     commands_done : int
         Serial number of the last command processed before this snapshot.
     """
@@ -120,6 +124,7 @@ class Snapshot:
     running: bool
     commands_done: int
     history_replaced: bool = False
+    evaluation: tuple[float | None, float | None, float | None, float | None] | None = None
 
 
 class _GridJob(NamedTuple):
@@ -240,6 +245,7 @@ class TrainingWorker(QObject):
         # Runs replaced by a reset or a switch, by run id (oldest first), for undo.
         self._kept_runs: dict[int, tuple[nn_engine.Network, nn_engine.Trainer | None]] = {}
         self._history_wanted = False  # the next snapshot carries the run's whole history
+        self._evaluation_wanted = False  # the next snapshot measures the net on new data
 
     # -- commands (any thread) ------------------------------------------------------------------
 
@@ -591,6 +597,9 @@ class TrainingWorker(QObject):
     ) -> None:
         self._data = (X, y, X_test, y_test)
         self._data_pending = True
+        if not self._running and self._net is not None and self._trainer is not None:
+            self._evaluation_wanted = True  # the figures on screen describe the old points
+            self._emit_wanted = True
 
     def _on_set_hyperparameters(self, serial: int, hp: Hyperparameters) -> None:
         self._hyperparameters = hp
@@ -763,10 +772,19 @@ class TrainingWorker(QObject):
             running=self._running,
             commands_done=self._commands_done,
             history_replaced=history_replaced,
+            evaluation=self._evaluate_on_data() if self._evaluation_wanted else None,
         )
+        self._evaluation_wanted = False
         self._awaiting_receipt = True
         self._rewound_to = None
         self.sigSnapshot.emit(snapshot)
+
+    def _evaluate_on_data(self) -> tuple[float | None, float | None, float | None, float | None]:
+        """Loss and accuracy of the current network on the current training and test points."""
+        X, y, X_test, y_test = self._data
+        train = self._net.evaluate(X, y) if len(X) else (None, None)
+        test = self._net.evaluate(X_test, y_test) if len(X_test) else (None, None)
+        return (*train, *test)
 
     def _take_grid(self) -> tuple[NDArray[np.float32] | None, Rect | None]:
         """The decision map for this snapshot, with the rect it covers, or (None, None).
