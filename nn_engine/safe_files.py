@@ -173,8 +173,17 @@ def read_regular_file(path: str | os.PathLike, *, max_bytes: int, name: str | No
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     with open(fd, "rb", closefd=True) as file:
-        _check_stat(os.fstat(fd), name, max_bytes)
-        data = file.read(max_bytes + 1)
+        info = os.fstat(fd)
+        _check_stat(info, name, max_bytes)
+        # read(n) allocates n bytes up front: ask for the size fstat gave, plus one byte to
+        # notice a file that grew, and only then read on in chunks, up to the cap
+        data = file.read(info.st_size + 1)
+        if len(data) > info.st_size:
+            parts, total = [data], len(data)
+            while total <= max_bytes and (chunk := file.read(min(CHUNK_BYTES, max_bytes + 1))):
+                parts.append(chunk)
+                total += len(chunk)
+            data = b"".join(parts)
     if len(data) > max_bytes:
         raise ValueError(
             f"{name} is too large: it grew past the limit of {format_size(max_bytes)} "
@@ -335,6 +344,13 @@ def npy_from_bytes(data: bytes, *, name: str) -> NDArray:
         Naming ``name``: not a ``.npy`` array, a damaged header, an unsupported dtype, or data
         of another size than the header declares.
     """
+    return _parse_npy(data, name=name, kinds="biuf")
+
+
+def _parse_npy(data: bytes, *, name: str, kinds: str) -> NDArray:
+    """:func:`npy_from_bytes` for the dtype kinds ``kinds`` (``"U"`` adds unicode text, which
+    nn_engine's own model files hold; never ``"O"``)."""
+    assert "O" not in kinds and "V" not in kinds
     _check_bytes(data)
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}.")
@@ -357,9 +373,10 @@ def npy_from_bytes(data: bytes, *, name: str) -> NDArray:
         reason = shorten(str(error) or type(error).__name__, 80, quote=False)
         raise ValueError(f"{name} is not a valid .npy array: {reason}.") from None
 
-    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in "biuf":
+    if dtype.fields is not None or dtype.subdtype is not None or dtype.kind not in kinds:
         found = shorten(str(dtype), quote=False)
-        raise ValueError(f"{name} must hold numbers (bool, int, uint or float), got dtype {found}.")
+        wanted = "numbers (bool, int, uint or float)" + (" or text" if "U" in kinds else "")
+        raise ValueError(f"{name} must hold {wanted}, got dtype {found}.")
     if any(extent < 0 for extent in shape):
         raise ValueError(f"{name} is not a valid .npy array: a negative shape {shorten(shape)}.")
     count = math.prod(shape)  # Python ints: no overflow whatever the header says

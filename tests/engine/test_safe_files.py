@@ -174,6 +174,29 @@ def test_a_fifo_swapped_in_after_the_check_is_refused_by_fstat(tmp_path, monkeyp
     assert stat.S_ISFIFO(real_stat(fifo).st_mode)
 
 
+def test_a_file_that_grows_after_the_check_is_read_on_only_up_to_the_cap(tmp_path, monkeypatch):
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"0123456789" * 10)
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def before_growth(real):  # what (f)stat said before 90 more bytes were appended
+        def fake(target, *args, **kwargs):
+            info = list(real(target, *args, **kwargs))
+            info[stat.ST_SIZE] = 10
+            return os.stat_result(info)
+
+        return fake
+
+    monkeypatch.setattr(os, "stat", before_growth(real_stat))
+    monkeypatch.setattr(os, "fstat", before_growth(real_fstat))
+    assert read_regular_file(path, max_bytes=100) == b"0123456789" * 10
+    with pytest.raises(ValueError) as error:
+        read_regular_file(path, max_bytes=99)
+    assert str(error.value) == (
+        "growing.csv is too large: it grew past the limit of 99 bytes while being read."
+    )
+
+
 def test_a_missing_file_raises_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_regular_file(tmp_path / "gone.csv", max_bytes=100)
