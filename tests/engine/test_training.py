@@ -714,3 +714,47 @@ def test_float32_training_stays_float32_and_follows_float64():
     assert all(p[k].dtype == np.float32 for p in net32.get_params() for k in ("W", "b"))
     np.testing.assert_allclose(h32.loss, h64.loss, rtol=1e-4)
     np.testing.assert_allclose(net32.params, net64.params, rtol=1e-3, atol=1e-4)
+
+
+# ---------------------------------------------------------------- bounded memory
+
+
+def test_workspaces_stay_bounded_while_the_data_keep_changing_and_results_do_not_change():
+    """Painting while training gives the trainer new data of a new size at every edit; the
+    network keeps buffers for at most MAX_WORKSPACES sizes, and training gives the same bits
+    as with one workspace per size kept forever (the old behaviour)."""
+    X, y = small_data(400, seed=4)
+    bounded = Network.from_sizes([2, 8, 8, 1], seed=3)
+    unbounded = Network.from_sizes([2, 8, 8, 1], seed=3)
+    unbounded.MAX_WORKSPACES = 10**9
+    trainers = [
+        Trainer(net, X[:100], y[:100], learning_rate=0.05, optimizer="adam", seed=1)
+        for net in (bounded, unbounded)
+    ]
+    assert Network.MAX_WORKSPACES == 3
+    for n_points in range(100, 400, 5):  # painting: a new size every few epochs
+        for batch_size in (None, 32):
+            for trainer in trainers:
+                trainer.batch_size = batch_size
+                trainer.set_data(X[:n_points], y[:n_points])
+                trainer.run(2)
+            assert len(bounded._workspaces) <= 3
+    sizes = range(100, 400, 5)
+    partial = {n % 32 for n in sizes} - {0}
+    assert len(unbounded._workspaces) == len(sizes) + 1 + len(partial)  # full, 32, partial
+    assert bounded.params.tobytes() == unbounded.params.tobytes()
+    assert trainers[0].history.loss == trainers[1].history.loss
+
+
+def test_mini_batch_epochs_reuse_their_workspaces_the_partial_batch_included():
+    X, y = small_data(100, seed=5)
+    net = Network.from_sizes([2, 6, 1], seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.1, batch_size=32, seed=0)
+    trainer.run(1)
+    assert sorted(net._workspaces) == [4, 32]  # 3 batches of 32, one of 4
+    kept = dict(net._workspaces)
+    net.loss_and_gradients(X[:7], y[:7])  # a third size fits without evicting them
+    trainer.run(5)
+    assert all(net._workspaces[size] is kept[size] for size in (4, 32))
+    net.loss_and_gradients(X[:9], y[:9])  # a fourth frees the least recently used (7)
+    assert list(net._workspaces) == [32, 4, 9]
