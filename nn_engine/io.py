@@ -12,12 +12,25 @@ never runs code from it):
 ``dtype``           ``"float32"`` or ``"float64"``, the dtype of every weight array
 ``W0, b0, W1, ...`` layer i's weights (output_dim, input_dim) and biases (output_dim,)
 ==================  ===========================================================
+
+Reading untrusted files within caps on what is really read (re-exported from
+:mod:`nn_engine.safe_files`, which the app's session files use too):
+
+- ``check_regular_file(path, *, max_bytes, name=None)``: refuse, without opening it, anything
+  but a regular file (a FIFO, ``/dev/zero``, a directory) or one larger than ``max_bytes``;
+- ``read_regular_file(path, *, max_bytes, name=None)``: the same check, then the bytes, never
+  reading more than ``max_bytes + 1``;
+- ``read_zip(data, *, name, max_total_bytes, max_members=10_000)``: every member of an
+  in-memory zip archive (stored or deflate only), decompressed in chunks and counted as really
+  produced, refused as soon as the total passes ``max_total_bytes``;
+- ``npy_from_bytes(data, *, name)``: one ``.npy`` array of bool, int, uint or float (never
+  pickle), its declared size checked against the bytes present before anything is allocated.
+
+All of them refuse bad content with a ``ValueError`` naming the file.
 """
 
 import json
 import os
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,11 +38,44 @@ import numpy as np
 
 from nn_engine.datasets import write_atomically
 from nn_engine.network import Network, _check_architecture
+from nn_engine.safe_files import (
+    _parse_npy,
+    check_regular_file,
+    format_size,
+    npy_from_bytes,
+    read_regular_file,
+    read_zip,
+)
+from nn_engine.validation import shorten
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "MAX_ARCHITECTURE_CHARS",
+    "MAX_MODEL_BYTES",
+    "architecture_from_json",
+    "architecture_to_json",
+    "check_regular_file",
+    "load_network",
+    "npy_from_bytes",
+    "read_regular_file",
+    "read_zip",
+    "save_network",
+]
 
 FORMAT = "nn_engine.network"
 FORMAT_VERSION = 1
 _LAYER_KEYS = ("input_dim", "output_dim", "activation")
 _METADATA = ("format", "format_version", "architecture", "init", "seed", "dtype")
+# 256 MiB holds ~33 million float64 weights, far beyond what these networks need.
+MAX_MODEL_BYTES = 256 * 2**20
+# save_network writes uncompressed members (np.savez) and random weights barely compress, so
+# a model's content is about its file size; allowing 8 times that (plus 1 MiB) still reads
+# compressed files, yet a 10 MB deflate bomb is stopped after 81 MiB, not 256.
+_MAX_EXPANSION = 8
+_MAX_ARRAYS = 2 * 10_000 + len(_METADATA)  # W and b of up to 10,000 layers
+# ~ 10,000 layers of 60 characters; more is not an architecture someone wrote
+MAX_ARCHITECTURE_CHARS = 1_000_000
 
 
 # ------------------------------------------------------------------------ architecture
@@ -69,17 +115,29 @@ def architecture_from_json(text: str) -> list[dict]:
     TypeError
         If ``text`` is not a str.
     ValueError
-        If it is not JSON or not a valid architecture (layer dims that do not chain, an
-        unknown activation or key, a last layer other than one sigmoid unit ...).
+        If it is longer than :data:`MAX_ARCHITECTURE_CHARS`, not JSON (nested too deeply
+        included) or not a valid architecture (layer dims that do not chain, an unknown
+        activation or key, a last layer other than one sigmoid unit ...).
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
+    if len(text) > MAX_ARCHITECTURE_CHARS:
+        raise ValueError(
+            f"architecture must be at most {MAX_ARCHITECTURE_CHARS:,} characters of JSON, "
+            f"got {len(text):,}."
+        )
     try:
         architecture = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(
             f"architecture must be JSON, got {error.msg} at line {error.lineno} "
             f"column {error.colno}."
+        ) from None
+    except RecursionError:
+        raise ValueError("architecture must be JSON, got nesting too deep to parse.") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise ValueError(
+            f"architecture must be JSON, got {shorten(str(error), 80, quote=False)}."
         ) from None
     if isinstance(architecture, list):
         for index, layer in enumerate(architecture):
@@ -132,6 +190,12 @@ def _scalar(arrays: Mapping[str, np.ndarray], key: str, kind: str) -> object:
 def load_network(path: str | os.PathLike) -> Network:
     """Load a network saved by :func:`save_network`, checking everything in the file.
 
+    The file is read within caps on what is really read: :data:`MAX_MODEL_BYTES` on disk,
+    and as content (decompressed) the smaller of that and 8 times the file's size plus 1 MiB
+    (:func:`save_network` writes arrays uncompressed). It is parsed without ``np.load``: each
+    array's declared shape is checked against its bytes before anything is allocated, so a
+    small file cannot demand gigabytes.
+
     Returns
     -------
     Network
@@ -140,29 +204,41 @@ def load_network(path: str | os.PathLike) -> Network:
     Raises
     ------
     OSError
-        If the file cannot be read (missing, a directory, no permission).
+        If the file cannot be read (missing, no permission).
     ValueError
-        If it is not a model file or anything in it is wrong: missing or extra arrays, a
-        wrong shape or dtype, NaN or inf weights, an invalid architecture. The message starts
-        with the file name: ``"model.npz: W1 must have shape (50, 25), got (25, 50)."``
+        If it is not a model file or anything in it is wrong: not a regular file, too large,
+        a damaged archive, missing or extra arrays, a wrong shape or dtype, NaN or inf
+        weights, an invalid architecture. The message starts with the file name:
+        ``"model.npz: W1 must have shape (50, 25), got (25, 50)."``
     """
     name = Path(path).name
-    with open(path, "rb") as file:  # OSError (missing, a directory ...) goes to the caller
-        magic = file.read(6)
+    data = read_regular_file(path, max_bytes=MAX_MODEL_BYTES, name=name)  # OSError to the caller
     try:
-        if magic[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):  # an .npz is a zip archive
-            found = {b"": "it is empty", b"\x93NUMPY": "it is a single .npy array"}
-            raise ValueError(found.get(magic, "it is not a zip archive"))
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except ValueError as error:
-        reason = "it holds pickled objects" if "pickle" in str(error) else str(error)
-        raise ValueError(f"{name} must be an nn_engine model (.npz), but {reason}.") from None
-    except (EOFError, zipfile.BadZipFile, zlib.error) as error:
+        return _network_from_bytes(data, name)
+    except MemoryError:  # within the caps, only a machine short of memory gets here
         raise ValueError(
-            f"{name} must be an nn_engine model (.npz), but it is damaged ({error})."
+            f"{name} could not be loaded: not enough memory (the file is {format_size(len(data))})."
         ) from None
 
+
+def _network_from_bytes(data: bytes, name: str) -> Network:
+    magic = data[:6]
+    if magic[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):  # an .npz is a zip archive
+        found = {b"": "it is empty", b"\x93NUMPY": "it is a single .npy array"}
+        reason = found.get(magic, "it is not a zip archive")
+        raise ValueError(f"{name} must be an nn_engine model (.npz), but {reason}.")
+    max_content = min(MAX_MODEL_BYTES, _MAX_EXPANSION * len(data) + 2**20)
+    members = read_zip(data, name=name, max_total_bytes=max_content, max_members=_MAX_ARRAYS)
+    arrays = {}
+    for member, content in members.items():
+        if not member.endswith(".npy"):
+            raise ValueError(
+                f"{name} must hold only .npy arrays (an nn_engine model), got the member "
+                f"{shorten(member)}."
+            )
+        arrays[member.removesuffix(".npy")] = _parse_npy(
+            content, name=f"{name}: {shorten(member, quote=False)}", kinds="biufU"
+        )
     try:
         return _network_from_arrays(arrays)
     except (TypeError, ValueError) as error:

@@ -329,11 +329,24 @@ class Network:
 
     # ----------------------------------------------------------- the training pass
 
+    # Workspaces kept, the least recently used freed first. Training uses at most three batch
+    # sizes at a time: the full data (full batch), or the mini-batch size and the last, partial
+    # mini-batch of each epoch, plus one spare (e.g. loss_and_gradients on other data). Keeping
+    # only two would free and re-allocate the partial batch's buffers every epoch; keeping one
+    # per size ever seen grew without bound as points were painted during training.
+    MAX_WORKSPACES = 3
+
     def workspace(self, n_samples: int) -> "_Workspace":
-        """The reusable buffers for batches of ``n_samples`` (created on first use)."""
-        work = self._workspaces.get(n_samples)
+        """The reusable buffers for batches of ``n_samples`` (created on first use).
+
+        At most :attr:`MAX_WORKSPACES` are kept; the least recently used one is freed first.
+        """
+        work = self._workspaces.pop(n_samples, None)  # re-inserted last: most recently used
         if work is None:
-            work = self._workspaces[n_samples] = _Workspace(n_samples, self.sizes, self.dtype)
+            while len(self._workspaces) >= self.MAX_WORKSPACES:
+                del self._workspaces[next(iter(self._workspaces))]
+            work = _Workspace(n_samples, self.sizes, self.dtype)
+        self._workspaces[n_samples] = work
         return work
 
     def forward_backward(self, X: NDArray, y: NDArray, grad: NDArray) -> tuple[float, float]:

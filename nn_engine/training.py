@@ -7,7 +7,8 @@ batch size); validation metrics are measured after the epoch's last update.
 """
 
 import math
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -24,6 +25,7 @@ from nn_engine.validation import (
     check_seed,
     check_X,
     check_y,
+    shorten,
 )
 
 
@@ -83,15 +85,49 @@ class History:
 
     @classmethod
     def from_dict(cls, data: dict) -> "History":
+        """The history of :meth:`to_dict`, checked: finite losses >= 0, accuracies in [0, 1],
+        one accuracy per loss, as many validation accuracies as losses (at most one per
+        epoch), ``stopped_reason`` None or a str, ``best_epoch`` None or an int >= 1.
+
+        Raises
+        ------
+        ValueError
+            Naming the entry that is wrong.
+        """
         keys = {"loss", "accuracy", "val_loss", "val_accuracy", "stopped_reason", "best_epoch"}
-        if not isinstance(data, dict) or set(data) != keys:
-            raise ValueError(f"history must be a dict with keys {sorted(keys)}, got {data!r:.80}.")
-        lists = {
-            k: [float(v) for v in data[k]] for k in ("loss", "accuracy", "val_loss", "val_accuracy")
-        }
+        if not isinstance(data, Mapping) or set(data) != keys:
+            found = sorted(map(str, data)) if isinstance(data, Mapping) else type(data).__name__
+            raise ValueError(
+                f"history must be a dict with keys {sorted(keys)}, got {shorten(found, 80)}."
+            )
+        lists = {}
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            values = data[key]
+            if not isinstance(values, list | tuple):
+                raise ValueError(f"history {key} must be a list, got {type(values).__name__}.")
+            upper = 1.0 if key.endswith("accuracy") else math.inf
+            for value in values:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise ValueError(f"history {key} must hold numbers, got {shorten(value)}.")
+                if not 0 <= value <= upper or math.isinf(value):
+                    rule = "in [0, 1]" if upper == 1 else "finite and >= 0"
+                    raise ValueError(f"history {key} values must be {rule}, got {value}.")
+            lists[key] = [float(value) for value in values]
         if len(lists["accuracy"]) != len(lists["loss"]):
             raise ValueError("history accuracy must have one value per epoch of loss.")
-        return cls(**lists, stopped_reason=data["stopped_reason"], best_epoch=data["best_epoch"])
+        if len(lists["val_accuracy"]) != len(lists["val_loss"]):
+            raise ValueError("history val_accuracy must have one value per val_loss.")
+        if len(lists["val_loss"]) > len(lists["loss"]):
+            raise ValueError("history val_loss must have at most one value per epoch of loss.")
+        reason = data["stopped_reason"]
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError(
+                f"history stopped_reason must be a str or None, got {shorten(reason)}."
+            )
+        best_epoch = data["best_epoch"]
+        if best_epoch is not None:
+            best_epoch = check_int("history best_epoch", best_epoch, minimum=1)
+        return cls(**lists, stopped_reason=reason, best_epoch=best_epoch)
 
     def __repr__(self) -> str:
         last = f", loss {self.loss[-1]:.5f}, accuracy {self.accuracy[-1]:.5f}" if self.loss else ""
@@ -111,6 +147,106 @@ def single_blas_thread():
     (measured ~8x slower with 2 threads), and it leaves a core for the GUI."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+_STATE_KEYS = (
+    "params",
+    "optimizer",
+    "rng",
+    "history",
+    "batch_size",
+    "l1",
+    "l2",
+    "seed",
+    "early_stopping_patience",
+    "stopped",
+    "order",
+    "cursor",
+    "sums",
+    "best_params",
+    "best_val_loss",
+)
+
+
+def _float_vector(name: str, value: object, size: int, dtype: np.dtype) -> NDArray:
+    """``value`` as a new (size,) array of finite ``dtype`` numbers, or a ValueError."""
+    try:
+        array = np.array(value)
+    except (ValueError, TypeError):  # ragged lists and the like
+        raise ValueError(f"{name} must be {size} finite numbers, got a ragged sequence.") from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be {size} finite numbers, got dtype {array.dtype}.")
+    if array.shape != (size,):
+        raise ValueError(f"{name} must be {size} finite values, got shape {array.shape}.")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be {size} finite values, got NaN or inf values.")
+    with np.errstate(over="ignore"):
+        converted = array.astype(dtype)
+    if not np.isfinite(converted).all():
+        raise ValueError(
+            f"{name} must be {size} finite values, got values beyond the {dtype} range."
+        )
+    return converted
+
+
+def _permutation(value: object) -> NDArray | None:
+    """The saved shuffling order: None or a permutation of 0 .. n - 1 as int64."""
+    if value is None:
+        return None
+    try:
+        order = np.array(value)
+    except (ValueError, TypeError):
+        raise ValueError("order must be a 1-D integer array, got a ragged sequence.") from None
+    if order.ndim != 1 or order.dtype.kind not in "iu":
+        raise ValueError(
+            f"order must be a 1-D integer array, got {order.dtype} of shape {order.shape}."
+        )
+    if len(order) == 0 or not np.array_equal(np.sort(order), np.arange(len(order))):
+        raise ValueError(
+            f"order must be a permutation of 0 .. n - 1 (n = {len(order)}), got other values."
+        )
+    return order.astype(np.int64)
+
+
+def _epoch_sums(value: object, cursor: int) -> list:
+    """The epoch in progress: [loss * n, accuracy * n, n] of the samples seen so far."""
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise ValueError(f"sums must be a list of 3 numbers, got {shorten(value)}.")
+    loss_sum = check_float("sums[0]", value[0], non_negative=True)
+    accuracy_sum = check_float("sums[1]", value[1], non_negative=True)
+    seen = check_int("sums[2]", value[2], minimum=0)
+    if seen > cursor:
+        raise ValueError(f"sums[2] (samples seen) must be <= cursor {cursor}, got {seen}.")
+    return [loss_sum, accuracy_sum, seen]
+
+
+def _generator(value: object) -> np.random.Generator:
+    """A generator in the saved PCG64 state (``Generator.bit_generator.state``)."""
+    keys = {"bit_generator", "state", "has_uint32", "uinteger"}
+    if not isinstance(value, Mapping) or set(value) != keys:
+        raise ValueError(f"rng must be a PCG64 state dict with keys {sorted(keys)}.")
+    if value["bit_generator"] != "PCG64":
+        raise ValueError(f"rng must be a PCG64 state, got {shorten(value['bit_generator'])}.")
+    inner = value["state"]
+    if not isinstance(inner, Mapping) or set(inner) != {"state", "inc"}:
+        raise ValueError("rng state must be a dict with keys 'inc' and 'state'.")
+    for key in ("state", "inc"):
+        number = check_int(f"rng state {key}", inner[key], minimum=0)
+        if number >= 2**128:
+            raise ValueError(f"rng state {key} must be < 2**128, got {number}.")
+    if value["has_uint32"] not in (0, 1) or isinstance(value["has_uint32"], float):
+        raise ValueError(f"rng has_uint32 must be 0 or 1, got {shorten(value['has_uint32'])}.")
+    uinteger = check_int("rng uinteger", value["uinteger"], minimum=0)
+    if uinteger >= 2**32:
+        raise ValueError(f"rng uinteger must be < 2**32, got {uinteger}.")
+    generator = np.random.Generator(np.random.PCG64())
+    generator.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": int(inner["state"]), "inc": int(inner["inc"])},
+        "has_uint32": int(value["has_uint32"]),
+        "uinteger": uinteger,
+    }
+    return generator
 
 
 class Trainer:
@@ -281,63 +417,127 @@ class Trainer:
         }
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore a :meth:`state_dict`; refuses (changing nothing) if it does not fit this net."""
+        """Restore a :meth:`state_dict` (arrays may come back as lists, e.g. through JSON).
+
+        Every entry is checked before anything changes, so that a crafted state can neither
+        load halfway nor break a later step: parameters, the optimizer's step count,
+        hyperparameters (a learning rate > 0, momentum and Adam's betas in [0, 1), epsilon > 0)
+        and buffers (shape, finiteness, Adam's v >= 0), the generator's PCG64 state, the
+        history, the epoch in progress (``order`` a permutation, ``cursor`` and ``sums``
+        within it) and the early-stopping record (``best_params``, ``best_val_loss``).
+        A state saved for other training data (an ``order`` of another length) is accepted:
+        the epoch in progress then starts over. Keys other than those of :meth:`state_dict`
+        are ignored.
+
+        Raises
+        ------
+        ValueError
+            Naming the entry that is missing or wrong; the trainer is then unchanged.
+        """
         try:
-            params = np.asarray(state["params"])
-            if params.shape != self.net.params.shape or not np.isfinite(params).all():
-                raise ValueError(
-                    f"params must be {self.net.params.shape[0]} finite values, "
-                    f"got shape {params.shape}."
-                )
-            name = state["optimizer"]["name"]
-            if name != self._optimizer.name:
-                raise ValueError(f"optimizer must be {self._optimizer.name!r}, got {name!r}.")
-            optimizer = make_optimizer(name, 1.0)
-            optimizer.load_state_dict(state["optimizer"])
-            for arrays in optimizer.state.values():
-                for array in arrays.values():
-                    if array.shape != params.shape or not np.isfinite(array).all():
-                        raise ValueError(
-                            f"optimizer buffers must be {params.shape[0]} finite values, "
-                            f"got shape {array.shape}."
-                        )
-            rng = np.random.default_rng()
-            rng.bit_generator.state = state["rng"]
-            history = History.from_dict(state["history"])
-            order = None if state["order"] is None else np.asarray(state["order"])
-            if order is not None and (order.ndim != 1 or order.dtype.kind not in "iu"):
-                raise ValueError(
-                    f"order must be a 1-D integer array, got {order.dtype} of shape {order.shape}."
-                )
-            best = None if state["best_params"] is None else np.asarray(state["best_params"])
-            sums = [float(state["sums"][0]), float(state["sums"][1]), int(state["sums"][2])]
-            batch_size = state["batch_size"]
-            if batch_size is not None:
-                batch_size = check_int("batch_size", batch_size, minimum=1)
-            l1 = check_float("l1", state["l1"], non_negative=True)
-            l2 = check_float("l2", state["l2"], non_negative=True)
-            seed = check_seed("seed", state["seed"])
-            patience = state["early_stopping_patience"]
-            if patience is not None:
-                patience = check_int("early_stopping_patience", patience, minimum=1)
-            stopped = bool(state["stopped"])
-            cursor = check_int("cursor", state["cursor"], minimum=0)
-            best_val_loss = float(state["best_val_loss"])
-        except (KeyError, TypeError, IndexError) as error:
-            raise ValueError(f"trainer state is incomplete or malformed: {error!r}.") from None
-        self.net.params[...] = params
-        self.batch_size, self.l1, self.l2 = batch_size, l1, l2
-        self._optimizer = optimizer
-        self._rng = rng
-        self.history = history
-        self.seed, self.early_stopping_patience, self.stopped = seed, patience, stopped
-        self._order, self._cursor, self._sums = order, cursor, sums
-        if order is not None and not np.array_equal(np.sort(order), np.arange(len(self._X))):
+            checked = self._check_state(state)
+        except KeyError as error:
+            raise ValueError(
+                f"trainer state is incomplete or malformed: missing {error.args[0]!r}."
+            ) from None
+        except TypeError as error:  # a state is a value: a wrong type in it is a bad value
+            raise ValueError(str(error)) from None
+        self.net.params[...] = checked["params"]
+        self.batch_size, self.l1, self.l2 = checked["batch_size"], checked["l1"], checked["l2"]
+        self._optimizer = checked["optimizer"]
+        self._rng = checked["rng"]
+        self.history = checked["history"]
+        self.seed = checked["seed"]
+        self.early_stopping_patience = checked["early_stopping_patience"]
+        self.stopped = checked["stopped"]
+        self._order, self._cursor, self._sums = checked["order"], checked["cursor"], checked["sums"]
+        if self._order is not None and len(self._order) != len(self._X):
             self._restart_epoch()  # saved for other data: the epoch in progress starts over
-        self._best_params = best
-        self._best_val_loss = best_val_loss
+        self._best_params = checked["best_params"]
+        self._best_val_loss = checked["best_val_loss"]
         self._backups = []
         self._save_backup()
+
+    def _check_state(self, state: object) -> dict:
+        """The entries of a :meth:`state_dict`, checked and converted; raises on any fault."""
+        if not isinstance(state, Mapping):
+            raise ValueError(f"trainer state must be a dict, got {type(state).__name__}.")
+        missing = [key for key in _STATE_KEYS if key not in state]
+        if missing:
+            raise KeyError(missing[0])
+        size, dtype = self.net.params.shape[0], self.net.dtype
+        params = _float_vector("params", state["params"], size, dtype)
+
+        given = state["optimizer"]
+        name = given.get("name") if isinstance(given, Mapping) else None
+        if name != self._optimizer.name:
+            raise ValueError(f"optimizer must be {self._optimizer.name!r}, got {shorten(name)}.")
+        optimizer = make_optimizer(name, 1.0)
+        optimizer.load_state_dict(given)
+        for buffer, arrays in optimizer.state.items():
+            if set(arrays) - {0}:  # the trainer's optimizer sees one array: the flat params
+                raise ValueError(
+                    f"optimizer buffer {buffer} must be for parameter 0 only, got {sorted(arrays)}."
+                )
+            arrays[0] = _float_vector(f"optimizer buffer {buffer}", arrays[0], size, dtype)
+
+        history = History.from_dict(state["history"])
+        batch_size = state["batch_size"]
+        if batch_size is not None:
+            batch_size = check_int("batch_size", batch_size, minimum=1)
+        patience = state["early_stopping_patience"]
+        if patience is not None:
+            patience = check_int("early_stopping_patience", patience, minimum=1)
+        if not isinstance(state["stopped"], bool):
+            raise ValueError(f"stopped must be True or False, got {shorten(state['stopped'])}.")
+
+        order = _permutation(state["order"])
+        cursor = check_int("cursor", state["cursor"], minimum=0)
+        limit = 0 if order is None else len(order)
+        if cursor > limit:
+            raise ValueError(f"cursor must be <= {limit} (the length of order), got {cursor}.")
+        sums = _epoch_sums(state["sums"], cursor)
+
+        best_params = state["best_params"]
+        if best_params is not None:
+            best_params = _float_vector("best_params", best_params, size, dtype)
+        best_val_loss = state["best_val_loss"]
+        if (
+            isinstance(best_val_loss, bool)
+            or not isinstance(best_val_loss, numbers.Real)
+            or math.isnan(best_val_loss)
+            or best_val_loss == -math.inf
+        ):
+            raise ValueError(
+                f"best_val_loss must be a number or inf, got {shorten(best_val_loss)}."
+            )
+        best_val_loss = float(best_val_loss)
+        # the early-stopping record is all or nothing: inf, None, None before any improvement
+        recorded = [best_val_loss != math.inf, best_params is not None]
+        recorded.append(history.best_epoch is not None)
+        if len(set(recorded)) != 1:
+            raise ValueError(
+                "best_val_loss, best_params and history best_epoch must be set together, got "
+                f"best_val_loss {best_val_loss}, best_params "
+                f"{'set' if recorded[1] else 'None'}, best_epoch {history.best_epoch}."
+            )
+        return {
+            "params": params,
+            "optimizer": optimizer,
+            "rng": _generator(state["rng"]),
+            "history": history,
+            "batch_size": batch_size,
+            "l1": check_float("l1", state["l1"], non_negative=True),
+            "l2": check_float("l2", state["l2"], non_negative=True),
+            "seed": check_seed("seed", state["seed"]),
+            "early_stopping_patience": patience,
+            "stopped": state["stopped"],
+            "order": order,
+            "cursor": cursor,
+            "sums": sums,
+            "best_params": best_params,
+            "best_val_loss": best_val_loss,
+        }
 
     # -------------------------------------------------------------------- data
 

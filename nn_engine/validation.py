@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def check_dtype(dtype: object) -> np.dtype:
@@ -65,7 +66,11 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
 
 
 def check_X(X: ArrayLike, n_features: int, dtype: np.dtype, name: str = "X") -> NDArray:
-    """Return ``X`` as a C-contiguous (n_samples, n_features) array of ``dtype``."""
+    """Return ``X`` as a C-contiguous (n_samples, n_features) array of ``dtype``.
+
+    Finite values only, and for float32 within its range (about ±3.4e38): a larger float64
+    value would become inf on conversion.
+    """
     try:
         array = np.asarray(X)
     except ValueError:  # ragged nested sequences
@@ -80,6 +85,14 @@ def check_X(X: ArrayLike, n_features: int, dtype: np.dtype, name: str = "X") -> 
         raise ValueError(f"{name} must hold at least one sample, got 0.")
     if not np.isfinite(array).all():
         raise ValueError(f"{name} must be finite, got NaN or inf values.")
+    if dtype == np.float32 and array.dtype.kind == "f" and array.dtype.itemsize > 4:
+        # beyond it a float32 network would silently compute with inf (and then NaN)
+        outside = np.abs(array) > FLOAT32_MAX
+        if outside.any():
+            raise ValueError(
+                f"{name} must be within the float32 range (±{FLOAT32_MAX:.8g}) for a float32 "
+                f"network, got {float(array[outside][0])!r}."
+            )
     return np.ascontiguousarray(array, dtype=dtype)
 
 
@@ -108,3 +121,21 @@ def check_both_classes(y: NDArray, name: str = "y") -> None:
     if n_ones == 0 or n_ones == len(y):
         only = int(y[0])
         raise ValueError(f"{name} must contain both classes 0 and 1, got only class {only}.")
+
+
+def shorten(value: object, limit: int = 40, *, quote: bool = True) -> str:
+    """``value`` for a message, at most about ``limit`` characters, ending in "…" when cut.
+
+    A str is quoted (its repr) unless ``quote`` is False; only its first characters are ever
+    looked at, so a 10 MB field costs nothing here. Other values show their repr (str() if
+    ``quote`` is False).
+    """
+    if isinstance(value, str):
+        if not quote:
+            return value if len(value) <= limit else value[: limit - 1] + "…"
+        cut = min(len(value), limit)
+        while cut > 0 and len(repr(value[:cut])) > limit + 2:  # escapes widen the repr
+            cut -= 1
+        return repr(value[:cut]) + ("…" if cut < len(value) else "")
+    text = repr(value) if quote else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -584,3 +584,39 @@ def test_refused_hyperparameter_setters_keep_the_old_values():
     twin = make_trainer(batch_size=10, l1=0.01, l2=0.02, seed=0)
     assert trainer.step_epoch() == twin.step_epoch()
     assert np.array_equal(trainer.net.params, twin.net.params)
+
+
+# ------------------------------------------------------------------ float32 range
+
+
+@pytest.mark.parametrize("value", [1e39, -1e300, 3.5e38])
+def test_float32_networks_refuse_input_beyond_the_float32_range(value):
+    net = Network.from_sizes([2, 4, 1], seed=0, dtype=np.float32)
+    X, y = datasets.moons(20, seed=0)
+    X_bad = X.copy()
+    X_bad[7, 1] = value
+    message = (
+        f"must be within the float32 range (±3.4028235e+38) for a float32 network, got {value!r}."
+    )
+    for call in (net.predict_proba, net.predict, net.forward_layers):
+        with pytest.raises(ValueError) as caught:
+            call(X_bad)
+        assert str(caught.value) == f"X {message}"
+    with pytest.raises(ValueError) as caught:
+        Trainer(net, X_bad, y)
+    assert str(caught.value) == f"X {message}"
+    trainer = Trainer(net, X, y, validation_data=(X, y))
+    with pytest.raises(ValueError) as caught:
+        trainer.set_validation(X_bad, y)
+    assert str(caught.value) == f"X_val {message}"
+
+
+def test_the_float32_range_itself_and_float64_networks_are_unchanged():
+    largest = float(np.finfo(np.float32).max)
+    net32 = Network.from_sizes([2, 4, 1], seed=0, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert net32.predict_proba([[largest, -largest]]).dtype == np.float32
+    assert net32.predict_proba(np.array([[1.0, 2.0]], np.float32)).shape == (1,)
+    net64 = Network.from_sizes([2, 4, 1], seed=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert net64.predict_proba([[1e300, -1e300]]).shape == (1,)

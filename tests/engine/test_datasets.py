@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from nn_engine import datasets
 from nn_engine.datasets import (
     GENERATORS,
+    MAX_CSV_BYTES,
     circles,
     moons,
     read_csv,
@@ -422,6 +423,84 @@ def test_read_csv_refuses_files_without_header_or_rows(tmp_path, content, messag
     with pytest.raises(ValueError) as caught:
         read_csv(path)
     assert str(caught.value) == message
+
+
+def test_read_csv_shortens_a_huge_bad_field_in_its_message(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("x,y,label\n1,2,0\n1," + "7e" * 5_000_000 + ",1\n")
+    with pytest.raises(ValueError) as caught:
+        read_csv(path)
+    assert str(caught.value) == f"huge.csv line 3: y must be a number, got '{'7e' * 20}'…."
+    path.write_text("x" * 10_000_000 + "\n1,2,0\n")
+    with pytest.raises(ValueError) as caught:
+        read_csv(path)
+    assert str(caught.value) == (
+        f"huge.csv line 1: the header must be 'x,y,label', got '{'x' * 40}'…."
+    )
+    path.write_text("x,y,label\n1,2," + "1" * 5_000 + "\n")
+    with pytest.raises(ValueError) as caught:
+        read_csv(path)
+    assert str(caught.value) == f"huge.csv line 2: label must be 0 or 1, got {'1' * 39}…."
+
+
+def test_read_csv_refuses_what_is_not_a_regular_file_or_too_large(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")  # reading it would block
+    with pytest.raises(ValueError) as caught:
+        read_csv(tmp_path / "pipe.csv")
+    assert str(caught.value) == "pipe.csv is not a regular file."
+    with pytest.raises(ValueError) as caught:
+        read_csv("/dev/zero")
+    assert str(caught.value) == "zero is not a regular file."
+    with open(tmp_path / "big.csv", "wb") as file:
+        file.truncate(MAX_CSV_BYTES + 1)  # sparse: nothing is written
+    assert MAX_CSV_BYTES == 64 * 2**20
+    with pytest.raises(ValueError) as caught:
+        read_csv(tmp_path / "big.csv")
+    assert str(caught.value) == (
+        "big.csv is too large: 67,108,865 bytes, the limit is 67,108,864 bytes."
+    )
+
+
+def many_rows(n_rows: int) -> list[str]:
+    X, y = moons(n_rows, noise=0.3, seed=3)
+    return [f"{a!r},{b!r},{label}" for (a, b), label in zip(X.tolist(), y.tolist(), strict=True)]
+
+
+def test_read_csv_is_exact_over_many_blocks_of_rows(tmp_path):
+    X, y = moons(200_003, noise=0.3, seed=3)
+    write_csv(tmp_path / "many.csv", X, y)
+    X_back, y_back = read_csv(tmp_path / "many.csv")
+    assert X_back.tobytes() == X.tobytes() and y_back.tolist() == y.tolist()
+    assert X_back.flags.c_contiguous and X_back.shape == (200_003, 2)
+
+
+@pytest.mark.parametrize(
+    ("bad", "problem"),
+    [
+        ({150_000: "1,2", 160_000: "x,1,0"}, "a row must have 3 fields (x,y,label), got 2: '1,2'."),
+        ({150_000: "1,q,0", 160_000: "1,2"}, "y must be a number, got 'q'."),
+        ({150_000: "1e999,0,0", 160_000: "q,0,0"}, "x must be finite, got '1e999'."),
+        ({150_000: "1,2,2", 160_000: "1,2,3,4"}, "label must be 0 or 1, got 2."),
+        ({150_000: "1,2,1_0", 10: "1,inf,0"}, "y must be finite, got 'inf'."),
+    ],
+    ids=["width first", "number first", "finite first", "label first", "earlier wins"],
+)
+def test_read_csv_reports_the_first_bad_row_of_a_large_file_by_its_line(tmp_path, bad, problem):
+    rows = many_rows(200_000)
+    for index, row in bad.items():
+        rows[index] = row
+    first = min(bad)
+    # blank lines (one every 1000 rows) and Windows line ends must not shift the numbering
+    lines = ["x,y,label"]
+    for index, row in enumerate(rows):
+        if index % 1000 == 999:
+            lines.append("   ")
+        lines.append(row)
+    number = 1 + first + 1 + (first + 1) // 1000
+    (tmp_path / "bad.csv").write_bytes("\r\n".join(lines).encode())
+    with pytest.raises(ValueError) as caught:
+        read_csv(tmp_path / "bad.csv")
+    assert str(caught.value) == f"bad.csv line {number}: {problem}"
 
 
 def test_read_csv_missing_file_is_an_oserror(tmp_path):

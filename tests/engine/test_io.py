@@ -1,20 +1,27 @@
 """nn_engine.io: model files (.npz, no pickle) and the architecture as the article's JSON."""
 
+import io
 import json
 import os
+import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
+from numpy.lib import format as npy_format
 from reference_math import ARTICLE_ARCHITECTURE
 
+import nn_engine.io
 from nn_engine import Network, datasets, train
 from nn_engine.io import (
+    MAX_ARCHITECTURE_CHARS,
+    MAX_MODEL_BYTES,
     architecture_from_json,
     architecture_to_json,
     load_network,
     save_network,
 )
+from nn_engine.safe_files import format_size
 
 
 @pytest.fixture(scope="module")
@@ -209,17 +216,131 @@ def test_load_refuses_other_files(tmp_path, good_arrays):
     good = tmp_path / "good.npz"
     (tmp_path / "truncated.npz").write_bytes(good.read_bytes()[:200])
     expected = {
-        "text.npz": "it is not a zip archive",
-        "empty.npz": "it is empty",
-        "short.npz": "it is not a zip archive",
-        "array.npy": "it is a single .npy array",
-        "objects.npz": "it holds pickled objects",
-        "truncated.npz": "it is damaged (File is not a zip file)",
+        "text.npz": "text.npz must be an nn_engine model (.npz), but it is not a zip archive.",
+        "empty.npz": "empty.npz must be an nn_engine model (.npz), but it is empty.",
+        "short.npz": "short.npz must be an nn_engine model (.npz), but it is not a zip archive.",
+        "array.npy": "array.npy must be an nn_engine model (.npz), but it is a single .npy array.",
+        "objects.npz": (
+            "objects.npz: extra.npy must hold numbers (bool, int, uint or float) or text, "
+            "got dtype object."
+        ),
+        "truncated.npz": "truncated.npz is not a valid zip archive: File is not a zip file.",
     }
-    for name, reason in expected.items():
+    for name, message in expected.items():
         with pytest.raises(ValueError) as caught:
             load_network(tmp_path / name)
-        assert str(caught.value) == f"{name} must be an nn_engine model (.npz), but {reason}."
+        assert str(caught.value) == message
+
+
+def zip_members(path, members: dict[str, bytes], method=zipfile.ZIP_STORED) -> None:
+    with zipfile.ZipFile(path, "w", compression=method) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def peak_memory(call) -> tuple[Exception | None, int]:
+    tracemalloc.start()
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - the caller asserts which one
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return None, peak
+
+
+def test_a_small_file_declaring_gigabytes_is_refused_without_allocating_them(tmp_path, good_arrays):
+    members = {f"{key}.npy": npy_bytes(value) for key, value in good_arrays.items()}
+    header = io.BytesIO()
+    npy_format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (268_435_456,)}
+    )
+    members["W0.npy"] = header.getvalue() + bytes(3000)  # declares 2 GB, holds 3 kB
+    zip_members(tmp_path / "model.npz", members)
+    assert (tmp_path / "model.npz").stat().st_size < 6000
+    error, peak = peak_memory(lambda: load_network(tmp_path / "model.npz"))
+    assert isinstance(error, ValueError)
+    assert str(error) == (
+        "model.npz: W0.npy is damaged: its header declares 2.1 GB of data "
+        "(shape (268435456,), float64), but 3 kB follow it."
+    )
+    assert peak < 2_000_000
+
+
+def test_a_deflate_bomb_is_stopped_at_eight_times_the_file_size(tmp_path):
+    path = tmp_path / "bomb.npz"
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("W0.npy", "w") as member,
+    ):
+        for _ in range(100):
+            member.write(bytes(1 << 20))  # 100 MiB of zeros, about 100 kB compressed
+    size = path.stat().st_size
+    error, peak = peak_memory(lambda: load_network(path))
+    assert isinstance(error, ValueError)
+    assert str(error) == (
+        f"bomb.npz is too large when decompressed: more than {format_size(8 * size + 2**20)} "
+        "(the limit), reached in member 'W0.npy'."
+    )
+    assert peak < 10 * size + 4 * 2**20
+
+
+def test_bzip2_members_and_members_that_are_not_npy_are_refused(tmp_path, good_arrays):
+    members = {f"{key}.npy": npy_bytes(value) for key, value in good_arrays.items()}
+    zip_members(tmp_path / "bz.npz", members, zipfile.ZIP_BZIP2)
+    zip_members(tmp_path / "notes.npz", members | {"notes.txt": b"hello"})
+    expected = {
+        "bz.npz": "bz.npz: member 'format.npy' is compressed with bzip2; only stored and "
+        "deflate members are accepted.",
+        "notes.npz": "notes.npz must hold only .npy arrays (an nn_engine model), got the member "
+        "'notes.txt'.",
+    }
+    for name, message in expected.items():
+        with pytest.raises(ValueError) as caught:
+            load_network(tmp_path / name)
+        assert str(caught.value) == message
+
+
+def test_a_file_over_256_mib_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.npz"
+    with open(path, "wb") as file:
+        file.truncate(MAX_MODEL_BYTES + 1)  # sparse: nothing is written
+    assert MAX_MODEL_BYTES == 268_435_456
+    with pytest.raises(ValueError) as caught:
+        load_network(path)
+    assert str(caught.value) == (
+        "huge.npz is too large: 268,435,457 bytes, the limit is 268,435,456 bytes."
+    )
+
+
+def test_a_deeply_nested_architecture_in_a_model_is_a_value_error(tmp_path, good_arrays):
+    good_arrays["architecture"] = np.array("[" * 100_000)
+    assert load_tampered(tmp_path, good_arrays) == (
+        "model.npz: architecture must be JSON, got nesting too deep to parse."
+    )
+
+
+def test_running_out_of_memory_while_loading_is_a_value_error(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    save_network(Network.from_sizes([2, 3, 1], seed=1), path)
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(nn_engine.io, "_parse_npy", no_memory)
+    with pytest.raises(ValueError) as caught:
+        load_network(path)
+    assert str(caught.value) == (
+        f"model.npz could not be loaded: not enough memory (the file is "
+        f"{format_size(path.stat().st_size)})."
+    )
 
 
 def test_load_refuses_an_empty_zip(tmp_path):
@@ -232,11 +353,15 @@ def test_load_refuses_an_empty_zip(tmp_path):
     )
 
 
-def test_load_passes_on_os_errors(tmp_path):
+def test_load_passes_on_os_errors_and_refuses_what_is_not_a_regular_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_network(tmp_path / "nothing.npz")
-    with pytest.raises(IsADirectoryError):
-        load_network(tmp_path)
+    (tmp_path / "folder.npz").mkdir()
+    os.mkfifo(tmp_path / "pipe.npz")  # reading it would block
+    for name in ("folder.npz", "pipe.npz"):
+        with pytest.raises(ValueError) as caught:
+            load_network(tmp_path / name)
+        assert str(caught.value) == f"{name} is not a regular file."
 
 
 # ------------------------------------------------------------------------- JSON
@@ -317,3 +442,22 @@ def test_architecture_json_type_errors():
     assert str(caught.value) == "text must be a str, got bytes."
     with pytest.raises(TypeError):
         architecture_to_json("2,25,1")
+
+
+def test_architecture_from_json_refuses_deep_nesting_huge_numbers_and_huge_texts():
+    with pytest.raises(ValueError) as caught:
+        architecture_from_json("[" * 100_000 + "]" * 100_000)
+    assert str(caught.value) == "architecture must be JSON, got nesting too deep to parse."
+    with pytest.raises(ValueError) as caught:
+        architecture_from_json('[{"input_dim": ' + "9" * 5000 + "}]")
+    assert str(caught.value).startswith("architecture must be JSON, got Exceeds the limit (4300")
+    assert len(str(caught.value)) < 120
+    text = " " * MAX_ARCHITECTURE_CHARS + "[]"
+    with pytest.raises(ValueError) as caught:
+        architecture_from_json(text)
+    assert str(caught.value) == (
+        "architecture must be at most 1,000,000 characters of JSON, got 1,000,002."
+    )
+    with pytest.raises(ValueError) as caught:  # exactly at the limit: parsed, then judged
+        architecture_from_json(text[2:])
+    assert str(caught.value) == "architecture must have at least one layer, got 0."

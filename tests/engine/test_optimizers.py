@@ -315,3 +315,63 @@ def test_unknown_optimizer_refused_with_the_supported_names(name):
     )
     with pytest.raises(ValueError, match=message):
         make_optimizer(name, 0.1)
+
+
+# ------------------------------------------------------------------ crafted states
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s["hyperparameters"].update(beta1=1.0), "beta1 must be < 1, got 1.0."),
+        (lambda s: s["hyperparameters"].update(epsilon=0.0), "epsilon must be > 0, got 0.0."),
+        (lambda s: s["hyperparameters"].update(beta2="x"), "beta2 must be a number, got 'x'."),
+        (lambda s: s.update(t=-2), "optimizer step count t must be >= 0, got -2."),
+        (
+            lambda s: s["buffers"]["v"].update({"0": -P0}),
+            "optimizer buffer v must be >= 0, got negative values.",
+        ),
+        (
+            lambda s: s["buffers"].update(speed={}),
+            "optimizer buffers of adam must be m, v, got 'speed'.",
+        ),
+        (
+            lambda s: s["buffers"]["m"].update({"0": [[1], [2, 3]]}),
+            "optimizer buffer m must be an array of numbers.",
+        ),
+        (
+            lambda s: s.update(extra=1),
+            "optimizer state must have the keys buffers, hyperparameters, name, t, "
+            "got ['buffers', 'extra', 'hyperparameters', 'name', 't'].",
+        ),
+        (
+            lambda s: s["hyperparameters"].pop("beta2"),
+            "optimizer hyperparameters must be ['beta1', 'beta2', 'epsilon', 'learning_rate'], "
+            "got ['beta1', 'epsilon', 'learning_rate'].",
+        ),
+    ],
+)
+def test_adam_refuses_a_crafted_state_and_changes_nothing(change, message):
+    adam = Adam(0.1)
+    p = P0.copy()
+    adam.step([p], [GRADS[0]])
+    state = adam.state_dict()
+    change(state)
+    fresh = Adam(0.3, beta1=0.5)
+    before = json.dumps(fresh.state_dict(), default=lambda a: a.tolist())
+    with pytest.raises(ValueError) as caught:
+        fresh.load_state_dict(state)
+    assert str(caught.value) == message
+    assert json.dumps(fresh.state_dict(), default=lambda a: a.tolist()) == before
+
+
+def test_momentum_refuses_a_momentum_of_one_in_a_state():
+    optimizer = Momentum(0.1)
+    state = optimizer.state_dict()
+    state["hyperparameters"]["momentum"] = 1.0
+    with pytest.raises(ValueError) as caught:
+        Momentum(0.2).load_state_dict(state)
+    assert str(caught.value) == "momentum must be < 1, got 1.0."
+    with pytest.raises(ValueError) as caught:
+        SGD(0.2).load_state_dict("sgd")
+    assert str(caught.value) == "optimizer state must be a dict, got str."

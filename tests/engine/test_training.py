@@ -8,6 +8,8 @@ import re
 import numpy as np
 import pytest
 import reference_math
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn_engine import (
     DivergenceError,
@@ -714,3 +716,267 @@ def test_float32_training_stays_float32_and_follows_float64():
     assert all(p[k].dtype == np.float32 for p in net32.get_params() for k in ("W", "b"))
     np.testing.assert_allclose(h32.loss, h64.loss, rtol=1e-4)
     np.testing.assert_allclose(net32.params, net64.params, rtol=1e-3, atol=1e-4)
+
+
+# ---------------------------------------------------------------- bounded memory
+
+
+def test_workspaces_stay_bounded_while_the_data_keep_changing_and_results_do_not_change():
+    """Painting while training gives the trainer new data of a new size at every edit; the
+    network keeps buffers for at most MAX_WORKSPACES sizes, and training gives the same bits
+    as with one workspace per size kept forever (the old behaviour)."""
+    X, y = small_data(400, seed=4)
+    bounded = Network.from_sizes([2, 8, 8, 1], seed=3)
+    unbounded = Network.from_sizes([2, 8, 8, 1], seed=3)
+    unbounded.MAX_WORKSPACES = 10**9
+    trainers = [
+        Trainer(net, X[:100], y[:100], learning_rate=0.05, optimizer="adam", seed=1)
+        for net in (bounded, unbounded)
+    ]
+    assert Network.MAX_WORKSPACES == 3
+    for n_points in range(100, 400, 5):  # painting: a new size every few epochs
+        for batch_size in (None, 32):
+            for trainer in trainers:
+                trainer.batch_size = batch_size
+                trainer.set_data(X[:n_points], y[:n_points])
+                trainer.run(2)
+            assert len(bounded._workspaces) <= 3
+    sizes = range(100, 400, 5)
+    partial = {n % 32 for n in sizes} - {0}
+    assert len(unbounded._workspaces) == len(sizes) + 1 + len(partial)  # full, 32, partial
+    assert bounded.params.tobytes() == unbounded.params.tobytes()
+    assert trainers[0].history.loss == trainers[1].history.loss
+
+
+def test_mini_batch_epochs_reuse_their_workspaces_the_partial_batch_included():
+    X, y = small_data(100, seed=5)
+    net = Network.from_sizes([2, 6, 1], seed=0)
+    trainer = Trainer(net, X, y, learning_rate=0.1, batch_size=32, seed=0)
+    trainer.run(1)
+    assert sorted(net._workspaces) == [4, 32]  # 3 batches of 32, one of 4
+    kept = dict(net._workspaces)
+    net.loss_and_gradients(X[:7], y[:7])  # a third size fits without evicting them
+    trainer.run(5)
+    assert all(net._workspaces[size] is kept[size] for size in (4, 32))
+    net.loss_and_gradients(X[:9], y[:9])  # a fourth frees the least recently used (7)
+    assert list(net._workspaces) == [32, 4, 9]
+
+
+# ------------------------------------------------------------------ crafted trainer states
+
+
+def mid_run_trainer(seed=0):
+    """An Adam trainer with early stopping, in the middle of its third epoch."""
+    X, y = small_data(30)
+    X_val, y_val = small_data(20, seed=5)
+    net = Network.from_sizes([2, 4, 1], seed=seed)
+    trainer = Trainer(
+        net, X, y, learning_rate=0.05, optimizer="adam", batch_size=8, seed=seed,
+        validation_data=(X_val, y_val), early_stopping_patience=5,
+    )  # fmt: skip
+    trainer.run(2)
+    trainer.step_batch()
+    trainer.step_batch()
+    return trainer
+
+
+def snapshot(trainer):
+    """Everything load_state_dict may change, as comparable values."""
+    return json.dumps(to_json_and_back(trainer.state_dict()), sort_keys=True)
+
+
+def set_path(state, path, value):
+    *parents, last = path
+    for key in parents:
+        state = state[key]
+    state[last] = value
+
+
+N_PARAMS = 17  # the 2-4-1 network
+CRAFTED = [
+    (("optimizer", "hyperparameters", "beta1"), 1.0, "beta1 must be < 1, got 1.0."),
+    (("optimizer", "hyperparameters", "beta2"), -0.1, "beta2 must be >= 0, got -0.1."),
+    (("optimizer", "hyperparameters", "epsilon"), 0, "epsilon must be > 0, got 0.0."),
+    (("optimizer", "hyperparameters", "learning_rate"), -1, "learning_rate must be > 0, got -1.0."),
+    (
+        ("optimizer", "hyperparameters", "learning_rate"),
+        "0.1",
+        "learning_rate must be a number, got '0.1'.",
+    ),
+    (("optimizer", "t"), -1, "optimizer step count t must be >= 0, got -1."),
+    (("optimizer", "t"), 1.5, "optimizer step count t must be an integer, got 1.5."),
+    (("optimizer", "t"), True, "optimizer step count t must be an integer, got True."),
+    (
+        ("optimizer", "buffers", "m", "0"),
+        np.zeros(3),
+        f"optimizer buffer m must be {N_PARAMS} finite values, got shape (3,).",
+    ),
+    (
+        ("optimizer", "buffers", "v", "0"),
+        -np.ones(N_PARAMS),
+        "optimizer buffer v must be >= 0, got negative values.",
+    ),
+    (
+        ("optimizer", "buffers", "m", "0"),
+        np.full(N_PARAMS, np.nan),
+        "optimizer buffer m must be finite, got NaN or inf values.",
+    ),
+    (
+        ("optimizer", "buffers", "m", "0"),
+        [None] * N_PARAMS,
+        "optimizer buffer m must hold real numbers, got dtype object.",
+    ),
+    (
+        ("optimizer", "buffers", "velocity"),
+        {"0": np.zeros(N_PARAMS)},
+        "optimizer buffers of adam must be m, v, got 'velocity'.",
+    ),
+    (
+        ("optimizer", "buffers", "m", "1"),
+        np.zeros(N_PARAMS),
+        "optimizer buffer m must be for parameter 0 only, got [0, 1].",
+    ),
+    (
+        ("optimizer", "buffers", "m", "zero"),
+        np.zeros(N_PARAMS),
+        "optimizer buffer m must be keyed by parameter numbers ('0', '1', ...), got 'zero'.",
+    ),
+    (("optimizer", "name"), "sgd", "optimizer must be 'adam', got 'sgd'."),
+    (("params",), np.zeros(N_PARAMS + 1), "params must be 17 finite values, got shape (18,)."),
+    (("params",), ["a"] * N_PARAMS, "params must be 17 finite numbers, got dtype <U1."),
+    (("best_params",), np.zeros(2), "best_params must be 17 finite values, got shape (2,)."),
+    (
+        ("best_params",),
+        np.full(N_PARAMS, np.inf),
+        "best_params must be 17 finite values, got NaN or inf values.",
+    ),
+    (("best_params",), None, "best_val_loss, best_params and history best_epoch must be set "),
+    (("best_val_loss",), math.inf, "best_val_loss, best_params and history best_epoch must be "),
+    (("best_val_loss",), "x", "best_val_loss must be a number or inf, got 'x'."),
+    (("best_val_loss",), math.nan, "best_val_loss must be a number or inf, got nan."),
+    (("history", "best_epoch"), 0, "history best_epoch must be > 0, got 0."),
+    (("history", "loss", 0), math.nan, "history loss values must be finite and >= 0, got nan."),
+    (("history", "accuracy", 1), 1.5, "history accuracy values must be in [0, 1], got 1.5."),
+    (("history", "val_loss"), [0.5], "history val_accuracy must have one value per val_loss."),
+    (("history", "stopped_reason"), 3, "history stopped_reason must be a str or None, got 3."),
+    (
+        ("order",),
+        np.zeros(30, np.int64),
+        "order must be a permutation of 0 .. n - 1 (n = 30), got other values.",
+    ),
+    (
+        ("order",),
+        np.arange(1, 31),
+        "order must be a permutation of 0 .. n - 1 (n = 30), got other values.",
+    ),
+    (("order",), np.arange(30.0), "order must be a 1-D integer array, got float64 of shape (30,)."),
+    (("cursor",), 31, "cursor must be <= 30 (the length of order), got 31."),
+    (("cursor",), -1, "cursor must be >= 0, got -1."),
+    (("sums",), [1.0, 2.0], "sums must be a list of 3 numbers, got [1.0, 2.0]."),
+    (("sums", 0), math.nan, "sums[0] must be finite, got nan."),
+    (("sums", 2), -30, "sums[2] must be >= 0, got -30."),
+    (("sums", 2), 17, "sums[2] (samples seen) must be <= cursor 16, got 17."),
+    (("rng", "bit_generator"), "MT19937", "rng must be a PCG64 state, got 'MT19937'."),
+    (("rng", "state", "inc"), -1, "rng state inc must be >= 0, got -1."),
+    (("rng", "state", "state"), 2**128, f"rng state state must be < 2**128, got {2**128}."),
+    (("rng", "has_uint32"), 2, "rng has_uint32 must be 0 or 1, got 2."),
+    (("rng", "uinteger"), "1", "rng uinteger must be an integer, got '1'."),
+    (("stopped",), "yes", "stopped must be True or False, got 'yes'."),
+    (("l2",), -1.0, "l2 must be >= 0, got -1.0."),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"), CRAFTED, ids=lambda x: str(x)[:30] if isinstance(x, tuple) else ""
+)
+def test_a_crafted_state_is_refused_naming_the_entry_and_changes_nothing(path, value, message):
+    state = to_json_and_back(mid_run_trainer().state_dict())
+    state = {**state, "params": np.array(state["params"]), "order": np.array(state["order"])}
+    assert state["cursor"] == 16 and state["history"]["best_epoch"] is not None
+    set_path(state, path, value)
+    target = mid_run_trainer(seed=1)
+    before = snapshot(target)
+    with pytest.raises(ValueError) as caught:
+        target.load_state_dict(state)
+    assert str(caught.value).startswith(message)
+    if not message.endswith(" "):  # the whole message, unless the case gives only its start
+        assert str(caught.value) == message
+    assert snapshot(target) == before
+
+
+def test_state_that_is_not_a_dict_or_misses_a_key_is_refused():
+    target = mid_run_trainer()
+    with pytest.raises(ValueError) as caught:
+        target.load_state_dict([1, 2])
+    assert str(caught.value) == "trainer state must be a dict, got list."
+    state = target.state_dict()
+    del state["sums"]
+    with pytest.raises(ValueError) as caught:
+        target.load_state_dict(state)
+    assert str(caught.value) == "trainer state is incomplete or malformed: missing 'sums'."
+
+
+def test_a_state_beyond_the_float32_range_is_refused_by_a_float32_trainer():
+    X, y = small_data(30)
+    trainer = Trainer(Network.from_sizes([2, 4, 1], seed=0, dtype=np.float32), X, y)
+    state = trainer.state_dict()
+    state["params"] = state["params"].astype(np.float64)
+    state["params"][3] = 1e39
+    with pytest.raises(ValueError) as caught:
+        trainer.load_state_dict(state)
+    assert (
+        str(caught.value) == "params must be 17 finite values, got values beyond the float32 range."
+    )
+
+
+def test_a_state_saved_for_other_data_restarts_the_epoch_in_progress():
+    state = mid_run_trainer().state_dict()
+    X, y = small_data(12, seed=8)
+    other = Trainer(Network.from_sizes([2, 4, 1], seed=0), X, y, optimizer="adam", batch_size=8)
+    other.set_validation(*small_data(20, seed=5))
+    other.load_state_dict(state)
+    assert (other._order, other._cursor, other._sums) == (None, 0, [0.0, 0.0, 0])
+    other.step_epoch()  # on its own 12 points: batches of 8 and 4
+    assert other.epoch == 3
+
+
+WEIRD_VALUES = [
+    None, True, False, -1, 0, 1, 2, 0.5, 1.0, 0.999999, -0.5, 1e308, -1e308, 1e-308, math.nan,
+    math.inf, -math.inf, 2**70, -(2**70), "x", "", [], {}, [1, 2, 3], [[1], [2, 3]],
+    np.zeros(0), np.zeros(17), np.ones(17) * 1e300, np.arange(17), np.zeros((17, 1)),
+]  # fmt: skip
+
+
+def leaf_paths(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaf_paths(item, (*path, key))
+    elif isinstance(value, list) and value and not isinstance(value[0], list | dict):
+        yield path
+        yield (*path, 0)
+    else:
+        yield path
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_crafted_states_either_load_or_are_refused_and_never_break_a_later_epoch(data):
+    """Whatever one entry of a state is replaced with, load_state_dict refuses it with a
+    ValueError (changing nothing), or the next epochs run (or stop with DivergenceError):
+    never a TypeError, ZeroDivisionError, IndexError ... from inside the engine."""
+    state = to_json_and_back(mid_run_trainer().state_dict())
+    path = data.draw(st.sampled_from(sorted(leaf_paths(state), key=str)))
+    set_path(state, path, data.draw(st.sampled_from(WEIRD_VALUES)))
+    target = mid_run_trainer(seed=1)
+    before = snapshot(target)
+    try:
+        target.load_state_dict(state)
+    except ValueError:
+        assert snapshot(target) == before
+        return
+    with np.errstate(all="ignore"):
+        for _ in range(3):
+            try:
+                target.step_epoch()
+            except DivergenceError:
+                break
