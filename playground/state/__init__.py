@@ -39,7 +39,7 @@ from playground.state.hyperparameters import (
     REGULARIZATION_RATE_RANGE,
     Hyperparameters,
 )
-from playground.state.points import PointSet
+from playground.state.points import COORDINATE_LIMIT, PointSet
 from playground.state.presets import PRESETS, Preset, find_preset
 from playground.state.session import (
     FORMAT_VERSION,
@@ -51,6 +51,7 @@ from playground.state.session import (
 )
 
 __all__ = [
+    "COORDINATE_LIMIT",
     "FORMAT_VERSION",
     "GENERATOR_CHOICES",
     "HIDDEN_ACTIVATIONS",
