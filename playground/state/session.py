@@ -16,7 +16,8 @@ arrays. Arrays are read with ``np.load(allow_pickle=False)``: a session file nev
     data_settings    {"generator", "n_points", "noise", "seed", "test_ratio", "show_test",
                       "split_seed"}
     epoch            completed training epochs, an int >= 0
-    view_range       [x0, y0, x1, y1] of the data plot (x0 < x1, y0 < y1), or null
+    view_range       [x0, y0, x1, y1] of the data plot (x0 < x1, y0 < y1, within
+                     +-VIEW_LIMIT, at least MIN_VIEW_SPAN wide and high), or null
     weights          true when the weights/ members hold the network's parameters;
                      false for an untrained session
     trainer_state    null, or ``nn_engine.Trainer.state_dict()`` (optimizer state, shuffling
@@ -43,8 +44,11 @@ cannot know what it would lose); any change an older reader could not safely ign
 version. The history is stored as arrays rather than JSON lists: 100 000 epochs of four
 metrics stay small and bit-exact.
 
-Loading checks everything (structure, types, shapes, dtypes, finiteness, labels, consistency
-with the architecture, and that the trainer state fits a network of this architecture) and
+Loading checks everything (structure, types, shapes, dtypes, finiteness, labels, coordinates
+within ``COORDINATE_LIMIT``, nesting at most ``MAX_NESTING_DEPTH`` deep, values the window can
+show (seeds up to ``MAX_SESSION_SEED``, batch size up to ``MAX_BATCH_SIZE``), consistency with
+the architecture, and that the trainer state fits a network of this architecture, keeps the
+playground's fixed settings and can train one more step) and
 raises ``ValueError`` with a message naming the file and the problem, or ``OSError`` when the
 file cannot be read; it never returns a partial session.
 """
@@ -67,8 +71,12 @@ from numpy.typing import NDArray
 import nn_engine
 from playground.state.architecture import Architecture
 from playground.state.data_settings import DataSettings
-from playground.state.hyperparameters import Hyperparameters
-from playground.state.points import PointSet
+from playground.state.hyperparameters import (
+    LEARNING_RATE_RANGE,
+    REGULARIZATION_RATE_RANGE,
+    Hyperparameters,
+)
+from playground.state.points import COORDINATE_LIMIT, PointSet
 from playground.state.validation import check_float, check_int, check_keys
 
 FORMAT_NAME = "nn-playground-session"
@@ -93,6 +101,17 @@ _TOP_LEVEL_KEYS = (
     "weights",
     "trainer_state",
 )
+# What a session may hold beyond the checks of its parts: the window shows every value in a
+# widget, and a value a widget cannot show (a C-int spin box holds at most 2**31 - 1) would fail
+# there, after part of the window had changed.
+MAX_SESSION_SEED = 2**31 - 1
+MAX_BATCH_SIZE = 100_000
+MAX_EPOCH = 2**53  # epochs are plotted as floats: beyond this they are no longer exact
+VIEW_LIMIT = 10 * COORDINATE_LIMIT  # the data plot's view stays within +-VIEW_LIMIT
+MIN_VIEW_SPAN = 1e-6  # and is at least this wide and high
+MAX_NESTING_DEPTH = 64  # of session.json and of a trainer state (a real one is about 6 deep)
+_MAX_STOPPED_REASON = 1000  # characters of the trainer's stop message
+
 # Limits against hostile files: a few kB of zip could otherwise claim gigabytes.
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_TOTAL_BYTES = 2**30
@@ -131,14 +150,22 @@ class Session:
         ``nn_engine.Trainer.state_dict()``: JSON-able values and numpy arrays. It needs
         ``weights``, must load into a trainer of this architecture and optimizer, and its
         parameters and epoch must equal ``weights`` and ``epoch``.
+        The playground's own rules apply too: no early stopping, the optimizer's fixed
+        hyperparameters (betas, epsilon, momentum) as the playground sets them, a finite
+        history equal to ``history``, and a state that survives one training step.
     epoch : int
-        Completed epochs.
+        Completed epochs, at most ``MAX_EPOCH``.
     history : mapping
         ``{"loss", "accuracy", "val_loss", "val_accuracy"}`` -> 1-D sequences of finite floats
         (what the metric plots show); loss and accuracy of equal length, val_loss and
         val_accuracy of equal length, no longer than loss. Empty by default.
     view_range : (x0, y0, x1, y1) or None
-        The data plot's view, x0 < x1 and y0 < y1.
+        The data plot's view: x0 < x1 and y0 < y1, every value within ``+-VIEW_LIMIT``, at
+        least ``MIN_VIEW_SPAN`` wide and high.
+
+    The seeds (of ``hyperparameters``, ``data_settings`` and the trainer state) must be at most
+    ``MAX_SESSION_SEED`` and the batch size at most ``MAX_BATCH_SIZE``: what the window's spin
+    boxes can show.
 
     Raises
     ------
@@ -167,7 +194,8 @@ class Session:
             if not isinstance(value, kind):
                 raise TypeError(f"{name} must be a {kind.__name__}, got {type(value).__name__}.")
             self._set(name, value.copy())  # a snapshot: later edits must not leak in
-        self._set("epoch", check_int("epoch", self.epoch, low=0))
+        _check_shown_settings(self.hyperparameters, self.data_settings)
+        self._set("epoch", check_int("epoch", self.epoch, low=0, high=MAX_EPOCH))
         self._set("history", _check_history(self.history))
         self._set("view_range", _check_view_range(self.view_range))
         if self.weights is not None:
@@ -175,6 +203,7 @@ class Session:
         if self.trainer_state is not None:
             if self.weights is None:
                 raise ValueError("trainer_state must come with weights, got weights None.")
+            _check_nesting("trainer_state", self.trainer_state)
             self._set("trainer_state", _copy_state(self.trainer_state))
             _check_trainer_state(self)
 
@@ -238,15 +267,65 @@ def _check_history(history: Any) -> dict[str, NDArray[np.float64]]:
     return result
 
 
+def _check_shown_settings(hyperparameters: Hyperparameters, data_settings: DataSettings) -> None:
+    """Refuse settings valid in themselves that the window's widgets cannot show."""
+    for part, name, value in (
+        ("hyperparameters", "seed", hyperparameters.seed),
+        ("data_settings", "seed", data_settings.seed),
+        ("data_settings", "split_seed", data_settings.split_seed),
+    ):
+        if value is not None and value > MAX_SESSION_SEED:
+            raise ValueError(f"{part}: {name} must be in 0..{MAX_SESSION_SEED}, got {value}.")
+    if hyperparameters.batch_size > MAX_BATCH_SIZE:
+        raise ValueError(
+            f"hyperparameters: batch_size must be in 0..{MAX_BATCH_SIZE}, "
+            f"got {hyperparameters.batch_size}."
+        )
+
+
 def _check_view_range(view_range: Any) -> tuple[float, float, float, float] | None:
     if view_range is None:
         return None
     if not isinstance(view_range, Sequence) or isinstance(view_range, str) or len(view_range) != 4:
-        raise ValueError(f"view_range must be (x0, y0, x1, y1) or None, got {view_range!r}.")
-    x0, y0, x1, y1 = (check_float("view_range", value) for value in view_range)
+        raise ValueError(f"view_range must be (x0, y0, x1, y1) or None, got {view_range!r:.80}.")
+    x0, y0, x1, y1 = (
+        check_float("view_range", value, low=-VIEW_LIMIT, high=VIEW_LIMIT) for value in view_range
+    )
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"view_range must have x0 < x1 and y0 < y1, got {(x0, y0, x1, y1)!r}.")
+    if x1 - x0 < MIN_VIEW_SPAN or y1 - y0 < MIN_VIEW_SPAN:
+        raise ValueError(
+            f"view_range must be at least {MIN_VIEW_SPAN:g} wide and high, "
+            f"got {(x0, y0, x1, y1)!r}."
+        )
     return (x0, y0, x1, y1)
+
+
+def _check_nesting(name: str, value: Any, limit: int = MAX_NESTING_DEPTH) -> None:
+    """Refuse dicts, lists and tuples nested deeper than ``limit`` (without recursing).
+
+    Everything that walks a trainer state or a JSON document recursively (copying, encoding,
+    comparing, ``copy.deepcopy`` in the worker) is then safe from RecursionError.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the limit.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise ValueError(f"{name} must be nested at most {limit} levels deep, got more.")
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
+        )
 
 
 def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, np.ndarray]]:
@@ -285,8 +364,13 @@ def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, n
     return result
 
 
+_PLAIN_TYPES = (float, int, bool, str, type(None))
+
+
 def _copy_state(state: Any, path: str = "trainer_state") -> Any:
     """A deep copy of a trainer state, checking that it holds only what the file can store."""
+    if type(state) in (list, tuple) and all(type(item) in _PLAIN_TYPES for item in state):
+        return type(state)(state)  # a history of 300 000 floats: one copy, not 300 000 calls
     if isinstance(state, dict):
         copy = {}
         for key, value in state.items():
@@ -319,8 +403,14 @@ def _check_trainer_state(session: Session) -> None:
     """Check that the trainer state loads into a trainer for this network and agrees with it.
 
     The engine owns the state's layout, so the honest check is to let it load the state into a
-    throwaway trainer (on two dummy points; the state holds no data) and compare the result.
+    throwaway trainer (on two dummy points; the state holds no data), compare the result, and
+    train it one step: a state the engine accepts but cannot train from is refused here, not
+    in the training thread. Before that, the rules the engine cannot know: what the playground
+    itself never changes, and a history it can show and save again.
     """
+    state = session.trainer_state
+    if not isinstance(state, dict):
+        raise ValueError(f"trainer_state must be a dict, got {type(state).__name__}.")
     dtype = session.weights[0]["W"].dtype
     net = nn_engine.Network(
         session.architecture.to_engine(), **session.hyperparameters.network_kwargs(), dtype=dtype
@@ -331,9 +421,10 @@ def _check_trainer_state(session: Session) -> None:
         np.array([0, 1]),
         **session.hyperparameters.trainer_kwargs(),
     )
+    _check_playground_rules(state, trainer.state_dict(), session.history)
     try:
         with np.errstate(all="ignore"):  # a bad state is reported below, not warned about
-            trainer.load_state_dict(_thaw(session.trainer_state))
+            trainer.load_state_dict(_thaw(state))
     except Exception as error:  # noqa: BLE001 - any refusal of the engine means a bad state
         raise ValueError(
             "trainer_state must fit the network and optimizer, got an engine error: "
@@ -350,10 +441,141 @@ def _check_trainer_state(session: Session) -> None:
         raise ValueError(
             f"trainer_state epoch must equal epoch {session.epoch}, got {trainer.epoch}."
         )
+    try:
+        with np.errstate(all="ignore"):
+            trainer.step_batch()
+    except nn_engine.DivergenceError:
+        pass  # training that diverges is reported to the user and rolled back: not a crash
+    except Exception as error:  # noqa: BLE001 - whatever would crash the training thread
+        raise ValueError(
+            "trainer_state must allow training to continue, got "
+            f"{type(error).__name__} in a trial step: {_reason(error)}."
+        ) from None
+
+
+def _check_playground_rules(
+    state: dict[str, Any], fresh: dict[str, Any], history: Mapping[str, NDArray[np.float64]]
+) -> None:
+    """The parts of a trainer state that the playground fixes, compared with what it makes.
+
+    ``fresh`` is the state of a new trainer built from the session's settings, as the window
+    builds one. Anything malformed that is not checked here is left to the engine.
+    """
+    optimizer = state.get("optimizer")
+    if isinstance(optimizer, dict) and optimizer.get("name") == fresh["optimizer"]["name"]:
+        values = optimizer.get("hyperparameters")
+        values = values if isinstance(values, dict) else {}
+        for key, expected in fresh["optimizer"]["hyperparameters"].items():
+            value = values.get(key, expected)
+            if key == "learning_rate":
+                low, high = LEARNING_RATE_RANGE
+                if not _is_number(value) or not low <= value <= high:
+                    raise ValueError(
+                        f"trainer_state learning_rate must be between {low:g} and {high:g}, "
+                        f"got {value!r:.80}."
+                    )
+            elif not _is_number(value) or value != expected:
+                raise ValueError(
+                    f"trainer_state optimizer {key} must be {expected!r} (the playground's), "
+                    f"got {value!r:.80}."
+                )
+    for key in ("l1", "l2"):
+        value = state.get(key, 0.0)
+        high = REGULARIZATION_RATE_RANGE[1]
+        if not _is_number(value) or not 0 <= value <= high:
+            raise ValueError(
+                f"trainer_state {key} must be between 0 and {high:g}, got {value!r:.80}."
+            )
+    batch_size = state.get("batch_size")
+    if batch_size is not None and (
+        not _is_integer(batch_size) or not 1 <= batch_size <= MAX_BATCH_SIZE
+    ):
+        raise ValueError(
+            f"trainer_state batch_size must be None or in 1..{MAX_BATCH_SIZE}, "
+            f"got {batch_size!r:.80}."
+        )
+    seed = state.get("seed")
+    if seed is not None and (not _is_integer(seed) or not 0 <= seed <= MAX_SESSION_SEED):
+        raise ValueError(
+            f"trainer_state seed must be None or in 0..{MAX_SESSION_SEED}, got {seed!r:.80}."
+        )
+    # The playground never uses early stopping; these stay as a new trainer has them.
+    for key in ("early_stopping_patience", "best_params", "stopped"):
+        value = state.get(key, fresh[key])
+        if not (value is fresh[key] or (type(value) is type(fresh[key]) and value == fresh[key])):
+            shown = (
+                f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+            )
+            raise ValueError(
+                f"trainer_state {key} must be {fresh[key]!r} (the playground does not use early "
+                f"stopping), got {shown:.80}."
+            )
+    sums = state.get("sums")
+    if isinstance(sums, list | tuple) and len(sums) == 3:
+        loss_sum, accuracy_sum, count = sums
+        if not (
+            _is_number(loss_sum)
+            and _is_number(accuracy_sum)
+            and _is_integer(count)
+            and math.isfinite(loss_sum)
+            and 0 <= accuracy_sum <= count
+            and loss_sum >= 0
+        ):
+            raise ValueError(
+                "trainer_state sums must be [loss sum >= 0, accuracy sum, count >= accuracy "
+                f"sum], all finite, got {sums!r:.80}."
+            )
+    _check_state_history(state.get("history"), history)
+
+
+def _check_state_history(saved: Any, history: Mapping[str, NDArray[np.float64]]) -> None:
+    """The trainer's own history must be finite (it is saved again) and equal ``history``."""
+    if not isinstance(saved, dict):
+        return  # left to the engine, which refuses it
+    for key in HISTORY_KEYS:
+        values = saved.get(key)
+        try:
+            if not isinstance(values, list | tuple) or any(type(value) is bool for value in values):
+                raise TypeError
+            array = np.array(values, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(
+                f"trainer_state history {key} must be a list of numbers, got {values!r:.80}."
+            ) from None
+        if array.ndim != 1 or not np.isfinite(array).all():
+            raise ValueError(
+                f"trainer_state history {key} must contain only finite numbers, "
+                "got NaN, inf or a nested list."
+            )
+        if not np.array_equal(array, history[key]):
+            raise ValueError(
+                f"trainer_state history {key} must equal history {key}, got a difference."
+            )
+    reason = saved.get("stopped_reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > _MAX_STOPPED_REASON):
+        raise ValueError(
+            f"trainer_state history stopped_reason must be None or a text of at most "
+            f"{_MAX_STOPPED_REASON} characters, got {reason!r:.80}."
+        )
+    if saved.get("best_epoch") is not None:
+        raise ValueError(
+            "trainer_state history best_epoch must be None (the playground does not use early "
+            f"stopping), got {saved['best_epoch']!r:.80}."
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _thaw(state: Any) -> Any:
     """Writable copies of the arrays in a state (the engine may keep and update them)."""
+    if type(state) in (list, tuple) and all(type(item) in _PLAIN_TYPES for item in state):
+        return type(state)(state)
     if isinstance(state, dict):
         return {key: _thaw(value) for key, value in state.items()}
     if isinstance(state, list | tuple):
@@ -522,8 +744,23 @@ def session_from_bytes(data: bytes, name: str = "the session file") -> Session:
     Raises
     ------
     ValueError
-        If ``data`` is not a valid session file.
+        If ``data`` is not a valid session file; the message starts with ``name``.
     """
+    try:
+        return _session_from_bytes(data, name)
+    except ValueError as error:
+        if str(error).startswith(name):
+            raise
+        raise ValueError(f"{name}: {_reason(error)}.") from None
+    except Exception as error:  # noqa: BLE001 - a crafted file must never escape as another type
+        # (an unforeseen TypeError, RecursionError, MemoryError... deep in a check)
+        raise ValueError(
+            f"{name} cannot be read as an NN Playground session: "
+            f"{type(error).__name__}: {_reason(error)}."
+        ) from None
+
+
+def _session_from_bytes(data: bytes, name: str) -> Session:
     if not data:
         raise ValueError(f"{name} is empty: it is not an NN Playground session file.")
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -631,9 +868,16 @@ def _parse_json(raw: bytes, name: str) -> dict[str, Any]:
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
     except RecursionError:
-        raise ValueError(f"{name}: {_JSON_MEMBER} is nested too deeply.") from None
+        raise ValueError(
+            f"{name}: {_JSON_MEMBER} must be nested at most {MAX_NESTING_DEPTH} levels deep, "
+            "got more."
+        ) from None
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise ValueError(f"{name}: {_JSON_MEMBER} is not valid JSON: {_reason(error)}.") from None
+    try:
+        _check_nesting(_JSON_MEMBER, document)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
     if not isinstance(document, dict):
         raise ValueError(
             f"{name} is not an NN Playground session file ({_JSON_MEMBER} is not an object)."

@@ -1,6 +1,7 @@
 """Session files: exact round trips, continuing a run, atomic saves, and every bad file refused
 (hand-made cases with their exact messages, then hypothesis fuzzing)."""
 
+import copy
 import io
 import json
 import math
@@ -139,6 +140,17 @@ def with_array(member: str, change) -> bytes:
     return rezip(VALID, {member: npy(change(array))})
 
 
+def nested_list(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+# The trainer's loss history as a plain JSON list, its first value NaN.
+NAN_LOSS = [{"$float": "nan"}] + session_from_bytes(VALID, "v.nnpg").history["loss"].tolist()[1:]
+
+
 # --------------------------------------------------------------------------- round trips
 
 
@@ -275,7 +287,42 @@ def test_save_into_a_missing_directory_is_an_os_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
-        (dict(epoch=-1), ValueError, "epoch must be >= 0, got -1."),
+        (dict(epoch=-1), ValueError, "epoch must be in 0..9007199254740992, got -1."),
+        (
+            dict(epoch=2**53 + 1),
+            ValueError,
+            "epoch must be in 0..9007199254740992, got 9007199254740993.",
+        ),
+        (
+            dict(view_range=(-1e308, 0, 1, 1)),
+            ValueError,
+            "view_range must be between -1e[+]07 and 1e[+]07, got -1e[+]308.",
+        ),
+        (
+            dict(view_range=(0, 0, 1, 1e-7)),
+            ValueError,
+            r"view_range must be at least 1e-06 wide and high, got \(0.0, 0.0, 1.0, 1e-07\).",
+        ),
+        (
+            dict(hyperparameters=Hyperparameters(seed=2**31)),
+            ValueError,
+            "hyperparameters: seed must be in 0..2147483647, got 2147483648.",
+        ),
+        (
+            dict(hyperparameters=Hyperparameters(batch_size=100_001)),
+            ValueError,
+            "hyperparameters: batch_size must be in 0..100000, got 100001.",
+        ),
+        (
+            dict(data_settings=DataSettings(seed=2**32 - 1)),
+            ValueError,
+            "data_settings: seed must be in 0..2147483647, got 4294967295.",
+        ),
+        (
+            dict(data_settings=DataSettings(split_seed=2**31)),
+            ValueError,
+            "data_settings: split_seed must be in 0..2147483647, got 2147483648.",
+        ),
         (
             dict(view_range=(0, 0, 0, 1)),
             ValueError,
@@ -314,6 +361,156 @@ def test_bad_sessions_are_refused_when_built(change: dict, error: type, message:
     fields.update(change)
     with pytest.raises(error, match=f"^{message}"):
         Session(**fields)
+
+
+def test_the_largest_values_the_window_shows_are_accepted() -> None:
+    session = untrained_session()
+    edge = Session(
+        session.points,
+        session.architecture,
+        Hyperparameters(seed=2**31 - 1, batch_size=100_000),
+        DataSettings(seed=2**31 - 1, split_seed=2**31 - 1),
+        epoch=2**53,
+        view_range=(-1e7, -1e7, -1e7 + 1e-6, 1e7),
+    )
+    assert session_from_bytes(session_to_bytes(edge), "edge.nnpg") == edge
+
+
+def with_state(session: Session, change) -> dict:
+    """The fields of ``session`` with a deep copy of its trainer state changed by ``change``."""
+    fields = {name: getattr(session, name) for name in Session.__dataclass_fields__}
+    state = copy.deepcopy(session.trainer_state)
+    change(state)
+    fields["trainer_state"] = state
+    return fields
+
+
+def set_in(*keys_and_value):
+    """A change setting ``state[k1][k2]... = value``."""
+    *keys, value = keys_and_value
+
+    def change(state: dict) -> None:
+        for key in keys[:-1]:
+            state = state[key]
+        state[keys[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            set_in("optimizer", "hyperparameters", "beta1", 1.0),
+            r"trainer_state optimizer beta1 must be 0.9 \(the playground's\), got 1.0.",
+        ),
+        (
+            set_in("optimizer", "hyperparameters", "epsilon", 0.0),
+            r"trainer_state optimizer epsilon must be 1e-08 \(the playground's\), got 0.0.",
+        ),
+        (
+            set_in("optimizer", "hyperparameters", "learning_rate", 1e300),
+            "trainer_state learning_rate must be between 1e-05 and 10, got 1e[+]300.",
+        ),
+        (
+            set_in("best_params", np.zeros(3)),
+            r"trainer_state best_params must be None \(the playground does not use early "
+            r"stopping\), got an array of shape \(3,\).",
+        ),
+        (
+            set_in("early_stopping_patience", 1),
+            r"trainer_state early_stopping_patience must be None \(the playground does not use "
+            r"early stopping\), got 1.",
+        ),
+        (set_in("l2", 11.0), "trainer_state l2 must be between 0 and 10, got 11.0."),
+        (
+            set_in("batch_size", 2**40),
+            "trainer_state batch_size must be None or in 1..100000, got 1099511627776.",
+        ),
+        (
+            set_in("seed", 2**31),
+            "trainer_state seed must be None or in 0..2147483647, got 2147483648.",
+        ),
+        (
+            set_in("sums", [0.0, 0.0, -16]),
+            r"trainer_state sums must be \[loss sum >= 0, accuracy sum, count >= accuracy sum\], "
+            r"all finite, got \[0.0, 0.0, -16\].",
+        ),
+        (
+            set_in("sums", [math.nan, 0.0, 0]),
+            r"trainer_state sums must be .* got \[nan, 0.0, 0\].",
+        ),
+        (
+            set_in("history", "loss", 0, math.nan),
+            "trainer_state history loss must contain only finite numbers, got NaN, inf or a "
+            "nested list.",
+        ),
+        (
+            set_in("history", "val_accuracy", 0, 0.125),
+            "trainer_state history val_accuracy must equal history val_accuracy, got a difference.",
+        ),
+        (
+            set_in("history", "accuracy", "many"),
+            "trainer_state history accuracy must be a list of numbers, got 'many'.",
+        ),
+        (
+            set_in("history", "best_epoch", 2),
+            r"trainer_state history best_epoch must be None \(the playground does not use early "
+            r"stopping\), got 2.",
+        ),
+        (
+            set_in("history", "stopped_reason", "x" * 1001),
+            "trainer_state history stopped_reason must be None or a text of at most 1000 "
+            "characters, got 'xxx",
+        ),
+        (
+            set_in("deep", nested_list(65)),
+            "trainer_state must be nested at most 64 levels deep, got more.",
+        ),
+    ],
+)
+def test_trainer_states_that_would_break_training_or_saving_are_refused(
+    change, message: str
+) -> None:
+    fields = with_state(trained_session(), change)
+    with pytest.raises(ValueError, match=f"^{message}"):
+        Session(**fields)
+
+
+def test_a_500_level_trainer_state_is_a_value_error() -> None:
+    deep: list = []
+    for _ in range(500):
+        deep = [deep]
+    fields = with_state(trained_session(), set_in("deep", deep))
+    with pytest.raises(ValueError, match="^trainer_state must be nested at most 64 levels deep"):
+        Session(**fields)
+
+
+def test_a_state_that_fails_a_training_step_is_refused(monkeypatch) -> None:
+    session = trained_session()
+
+    def crash(self):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(nn_engine.Trainer, "step_batch", crash)
+    fields = {name: getattr(session, name) for name in Session.__dataclass_fields__}
+    with pytest.raises(
+        ValueError,
+        match="^trainer_state must allow training to continue, got ZeroDivisionError in a trial "
+        "step: float division by zero.$",
+    ):
+        Session(**fields)
+
+
+def test_a_state_whose_training_diverges_is_accepted(monkeypatch) -> None:
+    session = trained_session()
+
+    def diverge(self):
+        raise nn_engine.DivergenceError(5, "loss", "inf", 4)
+
+    monkeypatch.setattr(nn_engine.Trainer, "step_batch", diverge)
+    fields = {name: getattr(session, name) for name in Session.__dataclass_fields__}
+    assert Session(**fields) == session  # the app reports divergence and rolls back
 
 
 def test_a_trainer_state_for_another_optimizer_is_refused() -> None:
@@ -503,6 +700,85 @@ BAD_FILES = {
         with_document(lambda d: d["trainer_state"].update(l1={"$complex": [1, 2]})),
         "bad.nnpg: trainer_state has an unknown marker '\\$complex'.",
     ),
+    "point beyond the coordinate limit": (
+        with_array("points/X.npy", lambda a: np.vstack([[2e6, 0.0], a[1:]])),
+        r"bad.nnpg: points: X must be within ±1e\+06 \(COORDINATE_LIMIT\), got \[2000000.0, 0.0\] "
+        r"at row 0.",
+    ),
+    "point at 1e308": (
+        with_array("points/X.npy", lambda a: np.vstack([a[:-1], [0.0, -1e308]])),
+        r"bad.nnpg: points: X must be within ±1e\+06 \(COORDINATE_LIMIT\), got \[0.0, -1e\+308\] "
+        r"at row 59.",
+    ),
+    "view range at 1e308": (
+        with_document(lambda d: d.update(view_range=[-1e308, -1.0, 1e308, 1.0])),
+        "bad.nnpg: view_range must be between -1e[+]07 and 1e[+]07, got -1e[+]308.",
+    ),
+    "view range of zero width": (
+        with_document(lambda d: d.update(view_range=[1.0, 0.0, 1.0, 1.0])),
+        r"bad.nnpg: view_range must have x0 < x1 and y0 < y1, got \(1.0, 0.0, 1.0, 1.0\).",
+    ),
+    "seed beyond a spin box": (
+        with_document(lambda d: d["hyperparameters"].update(seed=2**31)),
+        "bad.nnpg: hyperparameters: seed must be in 0..2147483647, got 2147483648.",
+    ),
+    "data seed beyond a spin box": (
+        with_document(lambda d: d["data_settings"].update(seed=2**32 - 1)),
+        "bad.nnpg: data_settings: seed must be in 0..2147483647, got 4294967295.",
+    ),
+    "batch size 2**40": (
+        with_document(lambda d: d["hyperparameters"].update(batch_size=2**40)),
+        "bad.nnpg: hyperparameters: batch_size must be in 0..100000, got 1099511627776.",
+    ),
+    "huge epoch": (
+        with_document(lambda d: d.update(epoch=10**400)),
+        "bad.nnpg: epoch must be in 0..9007199254740992, got 1000",
+    ),
+    "trainer seed beyond a spin box": (
+        with_document(lambda d: d["trainer_state"].update(seed=2**31)),
+        "bad.nnpg: trainer_state seed must be None or in 0..2147483647, got 2147483648.",
+    ),
+    "Adam beta1 = 1": (
+        with_document(lambda d: d["trainer_state"]["optimizer"]["hyperparameters"].update(beta1=1)),
+        r"bad.nnpg: trainer_state optimizer beta1 must be 0.9 \(the playground's\), got 1.",
+    ),
+    "Adam epsilon = 0": (
+        with_document(
+            lambda d: d["trainer_state"]["optimizer"]["hyperparameters"].update(epsilon=0.0)
+        ),
+        r"bad.nnpg: trainer_state optimizer epsilon must be 1e-08 \(the playground's\), got 0.0.",
+    ),
+    "best_params of the wrong shape": (
+        rezip(
+            with_document(
+                lambda d: d["trainer_state"].update(best_params={"$array": "trainer/99.npy"})
+            ),
+            add={"trainer/99.npy": npy(np.zeros(3))},
+        ),
+        r"bad.nnpg: trainer_state best_params must be None \(the playground does not use early "
+        r"stopping\), got an array of shape \(3,\).",
+    ),
+    "NaN in the trainer's history": (
+        with_document(lambda d: d["trainer_state"]["history"].update(loss=NAN_LOSS)),
+        "bad.nnpg: trainer_state history loss must contain only finite numbers, got NaN, inf or "
+        "a nested list.",
+    ),
+    "500 levels in the trainer state": (
+        with_document(lambda d: d["trainer_state"].update(deep=nested_list(500))),
+        "bad.nnpg: session.json must be nested at most 64 levels deep, got more.",
+    ),
+    "100 000 levels of JSON": (
+        rezip(
+            VALID,
+            {
+                "session.json": b'{"format": "nn-playground-session", "x": '
+                + b"[" * 100_000
+                + b"]" * 100_000
+                + b"}"
+            },
+        ),
+        "bad.nnpg: session.json must be nested at most 64 levels deep, got more.",
+    ),
     "trainer weights differ": (
         with_array("weights/b2.npy", lambda a: a + 1.0),
         "bad.nnpg: trainer_state parameters must equal the weights, got a difference in layer 2.",
@@ -515,6 +791,18 @@ def test_bad_files_are_refused_with_a_clear_message(tmp_path: Path, case: str) -
     data, message = BAD_FILES[case]
     with pytest.raises(ValueError, match=f"^{message}"):
         load_bytes(tmp_path, data)
+
+
+def test_an_unforeseen_error_type_reaches_the_caller_as_a_value_error(monkeypatch) -> None:
+    def broken(data):
+        raise KeyError("generator")
+
+    monkeypatch.setattr(DataSettings, "from_dict", broken)
+    with pytest.raises(
+        ValueError,
+        match="^x.nnpg cannot be read as an NN Playground session: KeyError: 'generator'.$",
+    ):
+        session_from_bytes(VALID, "x.nnpg")
 
 
 def test_a_member_flagged_as_encrypted_is_a_value_error(tmp_path: Path) -> None:
