@@ -53,6 +53,7 @@ from playground.state.session import (
     VIEW_LIMIT,
     Session,
     load_session,
+    remove_stale_temporary_files,
     save_session,
 )
 
@@ -99,5 +100,6 @@ __all__ = [
     "apply_command",
     "find_preset",
     "load_session",
+    "remove_stale_temporary_files",
     "save_session",
 ]

@@ -53,11 +53,15 @@ raises ``ValueError`` with a message naming the file and the problem, or ``OSErr
 file cannot be read; it never returns a partial session.
 """
 
+import errno
 import io
 import json
 import math
 import os
+import re
 import secrets
+import stat
+import time
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
@@ -69,6 +73,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 import nn_engine
+
+try:
+    import fcntl
+except ImportError:  # Windows: an open file cannot be deleted there anyway
+    fcntl = None
 from playground.state.architecture import Architecture
 from playground.state.data_settings import DataSettings
 from playground.state.hyperparameters import (
@@ -115,6 +124,10 @@ _MAX_STOPPED_REASON = 1000  # characters of the trainer's stop message
 # Limits against hostile files: a few kB of zip could otherwise claim gigabytes.
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_TOTAL_BYTES = 2**30
+# Temporary files of save_session: ".<target name>.<16 hex digits>.tmp" next to the target.
+_TEMPORARY_SUFFIX = ".tmp"
+_TEMPORARY_PATTERN = re.compile(r"\.(?P<target>.+)\.[0-9a-f]{16}\.tmp")
+_FRESH_SECONDS = 60.0
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no clock time: same session, same bytes
 # What the zip layer raises for damaged archives (bad headers, CRC, deflate data, offsets that
 # make it seek before the start, members flagged as encrypted or with unknown compression).
@@ -613,9 +626,13 @@ def _exactly_equal(a: Any, b: Any) -> bool:
 def save_session(path: str | os.PathLike, session: Session) -> None:
     """Write ``session`` to ``path`` atomically.
 
-    The file is written to a temporary file in the same directory, flushed to disk, then
-    renamed over ``path`` in one step: a crash or a full disk mid-save leaves the previous
-    file intact.
+    The file is written to a temporary file next to ``path`` (``.<name>.<16 hex digits>.tmp``),
+    flushed to disk, then renamed over ``path`` in one step: a crash or a full disk mid-save
+    leaves the previous file intact, and the temporary file is removed on any failure. An
+    existing file keeps its permission bits; a read-only one is refused, not replaced; a
+    symbolic link is followed (the file it points to is replaced, the link stays). After a
+    successful save, temporaries that earlier saves of ``path`` left behind (a killed process)
+    are removed (see :func:`remove_stale_temporary_files`).
 
     Parameters
     ----------
@@ -628,24 +645,134 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
     TypeError
         If ``session`` is not a Session.
     OSError
-        If the file cannot be written; ``path`` is then unchanged.
+        If the file cannot be written (``PermissionError`` for a read-only file); ``path`` is
+        then unchanged. ``filename`` is ``path`` and ``strerror`` the reason, never the
+        temporary file.
     """
     if not isinstance(session, Session):
         raise TypeError(f"session must be a Session, got {type(session).__name__}.")
     data = session_to_bytes(session)
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+    try:
+        target = Path(os.path.realpath(path))
+        _replace_file(target, data)
+    except OSError as error:
+        raise _naming(error, path) from None
+    remove_stale_temporary_files(target)
+
+
+def _replace_file(target: Path, data: bytes) -> None:
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        mode = None
+    else:
+        if stat.S_ISDIR(existing.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
+        if not stat.S_ISREG(existing.st_mode):
+            raise OSError(errno.EINVAL, "Not a regular file: it was not replaced")
+        # os.access alone is not enough: it says "writable" to root whatever the mode bits.
+        if not existing.st_mode & 0o222 or not os.access(target, os.W_OK):
+            raise PermissionError(errno.EACCES, "Permission denied: it is read-only")
+        mode = stat.S_IMODE(existing.st_mode)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(8)}{_TEMPORARY_SUFFIX}")
+    # A new file gets 0o666 minus the umask, like any new file; an existing one keeps its mode.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as file:
+            if fcntl is not None:
+                # Held until the rename: remove_stale_temporary_files leaves a locked file alone.
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+            if mode is not None:
+                os.chmod(temporary, mode)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, target)
+            if fcntl is not None:
+                os.replace(temporary, target)
+        if fcntl is None:  # Windows renames only closed files
+            os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _naming(error: OSError, path: str | os.PathLike) -> OSError:
+    """The same error, about the user's file: no temporary name, no "the file"."""
+    reason = error.strerror or _reason(error)
+    return OSError(error.errno, reason, os.fspath(path))  # errno picks the subclass
+
+
+def remove_stale_temporary_files(directory_or_target: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that interrupted saves left behind; return what was deleted.
+
+    :func:`save_session` writes ``.<name>.<16 hex digits>.tmp`` next to the file it saves and
+    renames it when complete; a process killed in between leaves it behind, as large as the
+    session. Given a session file, this removes that file's leftovers; given a directory, those
+    of every ``*.nnpg`` file in it. A temporary that a save is still writing (in this or another
+    process) is left alone, as is one that was created in the last minute and is still empty.
+    Nothing else is touched, and a file that cannot be removed is skipped: this never raises.
+
+    Parameters
+    ----------
+    directory_or_target : str or PathLike
+        A directory, or the path of a session file (which need not exist).
+
+    Returns
+    -------
+    list of Path
+        The removed files.
+    """
+    path = Path(directory_or_target)
+    if path.is_dir():
+        directory, target_name = path, None
+    else:
+        resolved = Path(os.path.realpath(path))  # save_session writes next to the real file
+        directory, target_name = resolved.parent, resolved.name
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        match = _TEMPORARY_PATTERN.fullmatch(entry.name)
+        if match is None:
+            continue
+        if target_name is None:
+            if not match["target"].endswith(SESSION_EXTENSION):
+                continue
+        elif match["target"] != target_name:
+            continue
+        if _remove_if_abandoned(Path(entry.path)):
+            removed.append(Path(entry.path))
+    return sorted(removed)
+
+
+def _remove_if_abandoned(path: Path) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False  # gone, a symbolic link, or not ours to read
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # a save is writing it
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if info.st_size == 0 and time.time() - info.st_mtime < _FRESH_SECONDS:
+            return False  # maybe created a moment ago by a save that has not locked it yet
+        if fcntl is None:
+            os.close(fd)  # Windows: unlink fails while a save still has it open, as wanted
+            fd = -1
+        path.unlink()
+        return True
+    except OSError:
+        return False
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def session_to_bytes(session: Session) -> bytes:

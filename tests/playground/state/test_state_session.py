@@ -2,10 +2,16 @@
 (hand-made cases with their exact messages, then hypothesis fuzzing)."""
 
 import copy
+import errno
+import fcntl
 import io
 import json
 import math
 import os
+import re
+import secrets
+import stat
+import time
 import zipfile
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from playground.state.session import (
     HISTORY_KEYS,
     Session,
     load_session,
+    remove_stale_temporary_files,
     save_session,
     session_from_bytes,
     session_to_bytes,
@@ -260,6 +267,139 @@ def test_save_is_atomic_when_writing_fails(tmp_path: Path, monkeypatch) -> None:
         save_session(path, trained_session())
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nnpg"]  # no temporary left
+
+
+def test_saving_over_a_read_only_file_is_refused_and_leaves_it_intact(tmp_path: Path) -> None:
+    path = tmp_path / "keep.nnpg"
+    save_session(path, untrained_session())
+    before = path.read_bytes()
+    path.chmod(0o444)
+    with pytest.raises(PermissionError) as caught:
+        save_session(path, trained_session())
+    assert caught.value.filename == str(path)
+    assert caught.value.strerror == "Permission denied: it is read-only"
+    assert path.read_bytes() == before
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nnpg"]
+
+
+def test_saving_keeps_the_permission_bits_of_the_file_it_replaces(tmp_path: Path) -> None:
+    path = tmp_path / "private.nnpg"
+    save_session(path, untrained_session())
+    path.chmod(0o600)
+    save_session(path, trained_session())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_session(path).epoch == 4
+
+
+def test_the_temporary_file_is_named_after_the_target_in_its_directory(
+    tmp_path: Path, monkeypatch
+) -> None:
+    renamed = []
+    real_replace = os.replace
+
+    def spy(source, target):
+        renamed.append((Path(source), Path(target)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", spy)
+    save_session(tmp_path / "run.nnpg", untrained_session())
+    ((source, target),) = renamed
+    assert target == tmp_path / "run.nnpg" and source.parent == tmp_path
+    assert re.fullmatch(r"\.run\.nnpg\.[0-9a-f]{16}\.tmp", source.name)
+
+
+@pytest.mark.parametrize("failing", ["open", "fsync", "replace"])
+def test_a_failed_save_names_the_users_file_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch, failing: str
+) -> None:
+    path = tmp_path / "run.nnpg"
+    save_session(path, untrained_session())
+    before = path.read_bytes()
+    real = getattr(os, failing)
+
+    def fail(*args, **kwargs):
+        if failing == "open" and not Path(args[0]).name.endswith(".tmp"):
+            return real(*args, **kwargs)
+        raise OSError(errno.ENOSPC, "No space left on device", str(args[0]))
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(OSError) as caught:
+        save_session(path, trained_session())
+    assert caught.value.filename == str(path)
+    assert caught.value.errno == errno.ENOSPC
+    assert str(caught.value) == f"[Errno 28] No space left on device: '{path}'"
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.nnpg"]
+
+
+def test_saving_onto_a_directory_names_it(tmp_path: Path) -> None:
+    (tmp_path / "folder.nnpg").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        save_session(tmp_path / "folder.nnpg", untrained_session())
+    assert caught.value.filename == str(tmp_path / "folder.nnpg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.nnpg"]
+
+
+def test_saving_through_a_symbolic_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "run.nnpg"
+    save_session(real, untrained_session())
+    link = tmp_path / "link.nnpg"
+    link.symlink_to(real)
+    save_session(link, trained_session())
+    assert link.is_symlink() and load_session(real).epoch == 4
+
+
+def leftover(directory: Path, target: str, size: int = 1000, age: float = 0.0) -> Path:
+    """A temporary file as a save killed mid-way leaves it."""
+    path = directory / f".{target}.{secrets.token_hex(8)}.tmp"
+    path.write_bytes(b"x" * size)
+    if age:
+        os.utime(path, (time.time() - age, time.time() - age))
+    return path
+
+
+def test_stale_temporary_files_of_a_target_are_removed(tmp_path: Path) -> None:
+    mine = [leftover(tmp_path, "run.nnpg"), leftover(tmp_path, "run.nnpg", size=0, age=120)]
+    others = [
+        leftover(tmp_path, "other.nnpg"),
+        leftover(tmp_path, "run.nnpg", size=0),  # just created by a save: not locked yet
+        tmp_path / ".run.nnpg.tmp",
+        tmp_path / "run.nnpg.0123456789abcdef.tmp",
+        tmp_path / ".run.nnpg.0123456789ABCDEF.tmp",
+        tmp_path / "notes.tmp",
+    ]
+    for path in others[2:]:
+        path.write_bytes(b"not ours")
+    assert remove_stale_temporary_files(tmp_path / "run.nnpg") == sorted(mine)
+    assert sorted(tmp_path.iterdir()) == sorted(others)
+
+
+def test_stale_temporary_files_of_a_directory_are_removed(tmp_path: Path) -> None:
+    stale = [leftover(tmp_path, "a.nnpg"), leftover(tmp_path, "autosave.nnpg")]
+    kept = [leftover(tmp_path, "a.csv"), tmp_path / "a.nnpg"]
+    kept[1].write_bytes(b"a session")
+    assert remove_stale_temporary_files(tmp_path) == sorted(stale)
+    assert sorted(tmp_path.iterdir()) == sorted(kept)
+    assert remove_stale_temporary_files(tmp_path / "missing-directory") == []
+
+
+def test_a_temporary_file_that_a_save_is_writing_is_left_alone(tmp_path: Path) -> None:
+    busy = leftover(tmp_path, "run.nnpg")
+    with busy.open("rb") as file:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)  # as save_session holds it until the rename
+        assert remove_stale_temporary_files(tmp_path) == []
+    assert remove_stale_temporary_files(tmp_path) == [busy]
+
+
+def test_saving_removes_the_leftovers_of_earlier_saves_of_that_file(tmp_path: Path) -> None:
+    stale = leftover(tmp_path, "run.nnpg")
+    other = leftover(tmp_path, "other.nnpg")
+    save_session(tmp_path / "run.nnpg", untrained_session())
+    assert sorted(tmp_path.iterdir()) == sorted([tmp_path / "run.nnpg", other])
+    assert not stale.exists()
 
 
 def test_save_replaces_an_existing_file(tmp_path: Path) -> None:
