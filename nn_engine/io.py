@@ -12,6 +12,21 @@ never runs code from it):
 ``dtype``           ``"float32"`` or ``"float64"``, the dtype of every weight array
 ``W0, b0, W1, ...`` layer i's weights (output_dim, input_dim) and biases (output_dim,)
 ==================  ===========================================================
+
+Reading untrusted files within caps on what is really read (re-exported from
+:mod:`nn_engine.safe_files`, which the app's session files use too):
+
+- ``check_regular_file(path, *, max_bytes, name=None)``: refuse, without opening it, anything
+  but a regular file (a FIFO, ``/dev/zero``, a directory) or one larger than ``max_bytes``;
+- ``read_regular_file(path, *, max_bytes, name=None)``: the same check, then the bytes, never
+  reading more than ``max_bytes + 1``;
+- ``read_zip(data, *, name, max_total_bytes, max_members=10_000)``: every member of an
+  in-memory zip archive (stored or deflate only), decompressed in chunks and counted as really
+  produced, refused as soon as the total passes ``max_total_bytes``;
+- ``npy_from_bytes(data, *, name)``: one ``.npy`` array of bool, int, uint or float (never
+  pickle), its declared size checked against the bytes present before anything is allocated.
+
+All of them refuse bad content with a ``ValueError`` naming the file.
 """
 
 import json
@@ -25,6 +40,20 @@ import numpy as np
 
 from nn_engine.datasets import write_atomically
 from nn_engine.network import Network, _check_architecture
+from nn_engine.safe_files import check_regular_file, npy_from_bytes, read_regular_file, read_zip
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "architecture_from_json",
+    "architecture_to_json",
+    "check_regular_file",
+    "load_network",
+    "npy_from_bytes",
+    "read_regular_file",
+    "read_zip",
+    "save_network",
+]
 
 FORMAT = "nn_engine.network"
 FORMAT_VERSION = 1

@@ -108,3 +108,21 @@ def check_both_classes(y: NDArray, name: str = "y") -> None:
     if n_ones == 0 or n_ones == len(y):
         only = int(y[0])
         raise ValueError(f"{name} must contain both classes 0 and 1, got only class {only}.")
+
+
+def shorten(value: object, limit: int = 40, *, quote: bool = True) -> str:
+    """``value`` for a message, at most about ``limit`` characters, ending in "…" when cut.
+
+    A str is quoted (its repr) unless ``quote`` is False; only its first characters are ever
+    looked at, so a 10 MB field costs nothing here. Other values show their repr (str() if
+    ``quote`` is False).
+    """
+    if isinstance(value, str):
+        if not quote:
+            return value if len(value) <= limit else value[: limit - 1] + "…"
+        cut = min(len(value), limit)
+        while cut > 0 and len(repr(value[:cut])) > limit + 2:  # escapes widen the repr
+            cut -= 1
+        return repr(value[:cut]) + ("…" if cut < len(value) else "")
+    text = repr(value) if quote else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
