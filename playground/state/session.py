@@ -1,21 +1,22 @@
 """Session files: everything needed to come back to a playground exactly as it was.
 
-File format "nn-playground-session", format 1, extension ``.nnpg``
+File format "nn-playground-session", format 2, extension ``.nnpg``
 ====================================================================
 
-A zip archive (stdlib :mod:`zipfile`, deflate) holding one JSON document and NumPy ``.npy``
-arrays. Arrays are read with ``np.load(allow_pickle=False)``: a session file never runs code.
+A zip archive (stored or deflate members only) holding one JSON document and NumPy ``.npy``
+arrays of numbers (never pickles): a session file never runs code.
 
-``session.json`` (UTF-8, strict JSON: no NaN or Infinity tokens), an object with exactly::
+``session.json`` (UTF-8, strict JSON: no NaN or Infinity tokens, nested at most
+``MAX_NESTING_DEPTH`` levels, at most 4 MiB), an object with exactly::
 
     format           "nn-playground-session"
-    format_version   1
+    format_version   2 (1 is read too)
     architecture     {"hidden_layers": [{"units": 25, "activation": "relu"}, ...]}
     hyperparameters  {"optimizer", "learning_rate", "batch_size", "regularization",
                       "regularization_rate", "init", "seed", "epochs_per_refresh"}
     data_settings    {"generator", "n_points", "noise", "seed", "test_ratio", "show_test",
                       "split_seed"}
-    epoch            completed training epochs, an int >= 0
+    epoch            completed training epochs, an int in 0..MAX_EPOCH
     view_range       [x0, y0, x1, y1] of the data plot (x0 < x1, y0 < y1, within
                      +-VIEW_LIMIT, at least MIN_VIEW_SPAN wide and high), or null
     weights          true when the weights/ members hold the network's parameters;
@@ -23,12 +24,15 @@ arrays. Arrays are read with ``np.load(allow_pickle=False)``: a session file nev
     trainer_state    null, or ``nn_engine.Trainer.state_dict()`` (optimizer state, shuffling
                      generator, position in the epoch, ...) in JSON, where each array is
                      replaced by {"$array": "trainer/<k>.npy"}, each tuple by
-                     {"$tuple": [...]} and each non-finite float by
-                     {"$float": "nan" | "inf" | "-inf"}
+                     {"$tuple": [...]}, each non-finite float by
+                     {"$float": "nan" | "inf" | "-inf"}, and (format 2) each of the four
+                     metric lists of its "history" by {"$history": "loss" | "accuracy" |
+                     "val_loss" | "val_accuracy"}: the history/ member of that name, which
+                     the trainer's history must equal
 
 The other members (no others are allowed)::
 
-    points/X.npy          (n, 2)   float64   coordinates, finite
+    points/X.npy          (n, 2)   float64   coordinates, finite, within +-COORDINATE_LIMIT
     points/labels.npy     (n,)     int64     class, 0 or 1
     points/is_test.npy    (n,)     bool      True for a test point
     history/loss.npy      (e,)     float64   training loss per epoch, finite
@@ -41,16 +45,21 @@ The other members (no others are allowed)::
 
 Compatibility: a reader refuses a file whose ``format_version`` is higher than its own (it
 cannot know what it would lose); any change an older reader could not safely ignore bumps the
-version. The history is stored as arrays rather than JSON lists: 100 000 epochs of four
-metrics stay small and bit-exact.
+version. Format 2 added the ``$history`` marker: format 1 wrote the trainer's history a second
+time as JSON lists, which made saving 300 000 epochs take seconds. The history is stored as
+arrays: long runs stay small and bit-exact.
+
+Limits (see :func:`load_session`): the file at most ``MAX_FILE_BYTES`` (256 MiB), its members
+unpacked at most ``MAX_UNPACKED_BYTES`` (1 GiB) and at most 20 times the file's size beyond
+32 MiB, counted while decompressing; :func:`save_session` never writes a file beyond them.
 
 Loading checks everything (structure, types, shapes, dtypes, finiteness, labels, coordinates
-within ``COORDINATE_LIMIT``, nesting at most ``MAX_NESTING_DEPTH`` deep, values the window can
-show (seeds up to ``MAX_SESSION_SEED``, batch size up to ``MAX_BATCH_SIZE``), consistency with
-the architecture, and that the trainer state fits a network of this architecture, keeps the
-playground's fixed settings and can train one more step) and
-raises ``ValueError`` with a message naming the file and the problem, or ``OSError`` when the
-file cannot be read; it never returns a partial session.
+within ``COORDINATE_LIMIT``, nesting, values the window can show (seeds up to
+``MAX_SESSION_SEED``, batch size up to ``MAX_BATCH_SIZE``), consistency with the architecture,
+and that the trainer state fits a network of this architecture, keeps the playground's fixed
+settings and can train one more step) and raises ``ValueError`` with a message naming the file
+and the problem, or ``OSError`` when the file cannot be read; it never returns a partial
+session, and no other exception type escapes it.
 """
 
 import errno
@@ -63,7 +72,6 @@ import secrets
 import stat
 import time
 import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +97,7 @@ from playground.state.points import COORDINATE_LIMIT, PointSet
 from playground.state.validation import check_float, check_int, check_keys
 
 FORMAT_NAME = "nn-playground-session"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SESSION_EXTENSION = ".nnpg"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -121,25 +129,24 @@ MIN_VIEW_SPAN = 1e-6  # and is at least this wide and high
 MAX_NESTING_DEPTH = 64  # of session.json and of a trainer state (a real one is about 6 deep)
 _MAX_STOPPED_REASON = 1000  # characters of the trainer's stop message
 
-# Limits against hostile files: a few kB of zip could otherwise claim gigabytes.
-_MAX_JSON_BYTES = 64 * 2**20
-_MAX_TOTAL_BYTES = 2**30
+# Limits against hostile files, on what is really read and decompressed. A session is a few
+# MB (a million points take 25 MB, 300 000 epochs of history 10 MB).
+MAX_FILE_BYTES = 256 * 2**20  # on disk
+MAX_UNPACKED_BYTES = 2**30  # all members decompressed
+# ... and at most this many times the file's size beyond the allowance: a 10 MB zip bomb then
+# unpacks to at most 200 MB before it is refused. Arrays of floats barely compress, so real
+# sessions stay far below; save_session stores its members uncompressed when they would not.
+_MAX_UNPACKED_RATIO = 20
+_UNPACKED_ALLOWANCE = 32 * 2**20
+# Parsed JSON takes up to 25 times its size in Python objects ("[[],[],...]"): a session.json
+# holds settings and the trainer state's small values, a few kB.
+_MAX_JSON_BYTES = 4 * 2**20
+_MAX_MEMBERS = 1000
 # Temporary files of save_session: ".<target name>.<16 hex digits>.tmp" next to the target.
 _TEMPORARY_SUFFIX = ".tmp"
 _TEMPORARY_PATTERN = re.compile(r"\.(?P<target>.+)\.[0-9a-f]{16}\.tmp")
 _FRESH_SECONDS = 60.0
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip entries carry no clock time: same session, same bytes
-# What the zip layer raises for damaged archives (bad headers, CRC, deflate data, offsets that
-# make it seek before the start, members flagged as encrypted or with unknown compression).
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    RuntimeError,
-    OSError,
-    ValueError,
-)
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 # ------------------------------------------------------------------------------ Session
@@ -336,9 +343,10 @@ def _check_nesting(name: str, value: Any, limit: int = MAX_NESTING_DEPTH) -> Non
             continue
         if depth > limit:
             raise ValueError(f"{name} must be nested at most {limit} levels deep, got more.")
-        stack.extend(
-            (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
-        )
+        if not _only_plain_values(children):
+            stack.extend(
+                (child, depth + 1) for child in children if isinstance(child, dict | list | tuple)
+            )
 
 
 def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, np.ndarray]]:
@@ -377,12 +385,17 @@ def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, n
     return result
 
 
-_PLAIN_TYPES = (float, int, bool, str, type(None))
+_PLAIN_TYPES = frozenset((float, int, bool, str, type(None)))
+
+
+def _only_plain_values(items: Any) -> bool:
+    """Whether a list's items are all plain JSON scalars; fast (in C) for 300 000 floats."""
+    return _PLAIN_TYPES.issuperset(map(type, items))
 
 
 def _copy_state(state: Any, path: str = "trainer_state") -> Any:
     """A deep copy of a trainer state, checking that it holds only what the file can store."""
-    if type(state) in (list, tuple) and all(type(item) in _PLAIN_TYPES for item in state):
+    if type(state) in (list, tuple) and _only_plain_values(state):
         return type(state)(state)  # a history of 300 000 floats: one copy, not 300 000 calls
     if isinstance(state, dict):
         copy = {}
@@ -548,7 +561,7 @@ def _check_state_history(saved: Any, history: Mapping[str, NDArray[np.float64]])
     for key in HISTORY_KEYS:
         values = saved.get(key)
         try:
-            if not isinstance(values, list | tuple) or any(type(value) is bool for value in values):
+            if not isinstance(values, list | tuple) or bool in set(map(type, values)):
                 raise TypeError
             array = np.array(values, dtype=np.float64)
         except (TypeError, ValueError, OverflowError):
@@ -587,7 +600,7 @@ def _is_integer(value: Any) -> bool:
 
 def _thaw(state: Any) -> Any:
     """Writable copies of the arrays in a state (the engine may keep and update them)."""
-    if type(state) in (list, tuple) and all(type(item) in _PLAIN_TYPES for item in state):
+    if type(state) in (list, tuple) and _only_plain_values(state):
         return type(state)(state)
     if isinstance(state, dict):
         return {key: _thaw(value) for key, value in state.items()}
@@ -645,13 +658,17 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
     TypeError
         If ``session`` is not a Session.
     OSError
-        If the file cannot be written (``PermissionError`` for a read-only file); ``path`` is
-        then unchanged. ``filename`` is ``path`` and ``strerror`` the reason, never the
+        If the file cannot be written (``PermissionError`` for a read-only file, errno
+        ``EFBIG`` for a session larger than :func:`load_session` reads); ``path`` is then
+        unchanged. ``filename`` is ``path`` and ``strerror`` the reason, never the
         temporary file.
     """
     if not isinstance(session, Session):
         raise TypeError(f"session must be a Session, got {type(session).__name__}.")
-    data = session_to_bytes(session)
+    try:
+        data = session_to_bytes(session)
+    except ValueError as error:  # only a size limit: the session itself is valid
+        raise OSError(errno.EFBIG, _reason(error), os.fspath(path)) from None
     try:
         target = Path(os.path.realpath(path))
         _replace_file(target, data)
@@ -776,7 +793,14 @@ def _remove_if_abandoned(path: Path) -> bool:
 
 
 def session_to_bytes(session: Session) -> bytes:
-    """The bytes of the session file for ``session`` (what :func:`save_session` writes)."""
+    """The bytes of the session file for ``session`` (what :func:`save_session` writes).
+
+    Raises
+    ------
+    ValueError
+        If the file would be larger than :func:`load_session` reads (``MAX_FILE_BYTES`` on
+        disk, ``MAX_UNPACKED_BYTES`` unpacked, or a trainer state whose JSON exceeds 4 MiB).
+    """
     members: dict[str, np.ndarray] = {}
     for name, (member, _) in _POINT_MEMBERS.items():
         members[member] = getattr(session.points, name)
@@ -787,7 +811,14 @@ def session_to_bytes(session: Session) -> bytes:
         members[f"weights/b{i}.npy"] = layer["b"]
     trainer_state = None
     if session.trainer_state is not None:
-        trainer_state = _encode_state(session.trainer_state, members)
+        # The trainer's history equals session.history (Session checks it): refer to those
+        # arrays rather than write 300 000 epochs of floats into session.json a second time.
+        state = dict(session.trainer_state)
+        state["history"] = {
+            key: {"$history": key} if key in HISTORY_KEYS else value
+            for key, value in state["history"].items()
+        }
+        trainer_state = _encode_state(state, members)
     document = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -799,21 +830,43 @@ def session_to_bytes(session: Session) -> bytes:
         "weights": session.weights is not None,
         "trainer_state": trainer_state,
     }
+    text = json.dumps(document, indent=1, allow_nan=False).encode("utf-8")
+    if len(text) > _MAX_JSON_BYTES:
+        raise ValueError(
+            f"session is too large to save: its {_JSON_MEMBER} would take {len(text):,} "
+            f"bytes, the limit is {_MAX_JSON_BYTES:,}."
+        )
+    contents = [(_JSON_MEMBER, text)]
+    for member, array in members.items():
+        npy = io.BytesIO()
+        np.save(npy, array, allow_pickle=False)
+        contents.append((member, npy.getvalue()))
+    unpacked = sum(len(content) for _, content in contents)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValueError(
+            f"session is too large to save: {unpacked:,} bytes unpacked, "
+            f"the limit is {MAX_UNPACKED_BYTES:,}."
+        )
+    data = _zip(contents, zipfile.ZIP_DEFLATED)
+    if unpacked > _unpacked_limit(len(data)):
+        # Very repetitive data (a million identical points) compresses more than the reader
+        # lets a zip bomb unpack: stored members keep the file readable.
+        data = _zip(contents, zipfile.ZIP_STORED)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"session is too large to save: {len(data):,} bytes, the limit is {MAX_FILE_BYTES:,}."
+        )
+    return data
+
+
+def _zip(contents: list[tuple[str, bytes]], method: int) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        text = json.dumps(document, indent=1, allow_nan=False)
-        _write_member(archive, _JSON_MEMBER, text.encode("utf-8"))
-        for member, array in members.items():
-            npy = io.BytesIO()
-            np.save(npy, array, allow_pickle=False)
-            _write_member(archive, member, npy.getvalue())
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in contents:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = method
+            archive.writestr(info, content)
     return buffer.getvalue()
-
-
-def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data)
 
 
 def _encode_state(state: Any, members: dict[str, np.ndarray]) -> Any:
@@ -839,6 +892,11 @@ def _encode_state(state: Any, members: dict[str, np.ndarray]) -> Any:
 def load_session(path: str | os.PathLike) -> Session:
     """Read a session file, checking everything.
 
+    Only a regular file of at most 256 MiB is read (a FIFO or ``/dev/zero`` is refused without
+    reading); its members may unpack to at most 1 GiB, and to at most 20 times the file's size
+    beyond the first 32 MiB, counted on what is really decompressed; only stored and deflate
+    members are accepted (see :func:`nn_engine.io.read_zip`).
+
     Parameters
     ----------
     path : str or PathLike
@@ -854,18 +912,14 @@ def load_session(path: str | os.PathLike) -> Session:
     ValueError
         If the content is not a valid session of a format this version reads; the message
         names the file and the problem, e.g. ``"old.nnpg was written by a newer NN Playground
-        (format 2); this version reads format 1."``.
+        (format 3); this version reads format 2."``.
     """
-    path = Path(path)
-    with path.open("rb") as file:
-        # Refuse before reading: a session is megabytes, a wrongly chosen file may be gigabytes.
-        if os.fstat(file.fileno()).st_size > _MAX_TOTAL_BYTES:
-            raise ValueError(f"{path.name} is too large for an NN Playground session (over 1 GiB).")
-        data = file.read()
-    return session_from_bytes(data, path.name)
+    name = Path(path).name or os.fspath(path)
+    data = nn_engine.io.read_regular_file(path, max_bytes=MAX_FILE_BYTES, name=name)
+    return session_from_bytes(data, name)
 
 
-def session_from_bytes(data: bytes, name: str = "the session file") -> Session:
+def session_from_bytes(data: bytes, name: str) -> Session:
     """Parse the bytes of a session file (see :func:`load_session`); ``name`` is for messages.
 
     Raises
@@ -887,42 +941,41 @@ def session_from_bytes(data: bytes, name: str = "the session file") -> Session:
         ) from None
 
 
+def _unpacked_limit(file_bytes: int) -> int:
+    """The most a session file of ``file_bytes`` may unpack to (save_session stays within it)."""
+    return min(MAX_UNPACKED_BYTES, max(_UNPACKED_ALLOWANCE, _MAX_UNPACKED_RATIO * file_bytes))
+
+
 def _session_from_bytes(data: bytes, name: str) -> Session:
     if not data:
         raise ValueError(f"{name} is empty: it is not an NN Playground session file.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(
+            f"{name} is too large for an NN Playground session: {len(data):,} bytes, "
+            f"the limit is {MAX_FILE_BYTES:,}."
+        )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data.startswith(b"PK"):
             raise ValueError(f"{name} is damaged or truncated: its zip directory is missing.")
         raise ValueError(f"{name} is not an NN Playground session file (not a zip archive).")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except _ZIP_ERRORS as error:
-        raise ValueError(f"{name} is damaged or truncated: {_reason(error)}.") from None
-    with archive:
-        return _read_archive(archive, name)
+    members = nn_engine.io.read_zip(
+        data, name=name, max_total_bytes=_unpacked_limit(len(data)), max_members=_MAX_MEMBERS
+    )
+    return _read_members(members, name)
 
 
-def _read_member(archive: zipfile.ZipFile, member: str, name: str) -> bytes:
-    try:
-        return archive.read(member)
-    except _ZIP_ERRORS as error:
-        raise ValueError(f"{name} is damaged or truncated: {member}: {_reason(error)}.") from None
-
-
-def _read_archive(archive: zipfile.ZipFile, name: str) -> Session:
-    infos = archive.infolist()
-    names = [info.filename for info in infos]
-    if _JSON_MEMBER not in names:
+def _read_members(members: dict[str, bytes], name: str) -> Session:
+    """The session in ``members`` (name -> bytes); arrays are decoded as they are needed."""
+    if _JSON_MEMBER not in members:
         raise ValueError(
             f"{name} is not an NN Playground session file (a zip archive without {_JSON_MEMBER})."
         )
-    if len(set(names)) != len(names):
-        raise ValueError(f"{name} is damaged: a member name appears twice.")
-    if sum(info.file_size for info in infos) > _MAX_TOTAL_BYTES:
-        raise ValueError(f"{name} is too large: its members unpack to more than 1 GiB.")
-    if archive.getinfo(_JSON_MEMBER).file_size > _MAX_JSON_BYTES:
-        raise ValueError(f"{name}: {_JSON_MEMBER} must be at most 64 MiB, got more.")
-    document = _parse_json(_read_member(archive, _JSON_MEMBER, name), name)
+    raw = members.pop(_JSON_MEMBER)
+    if len(raw) > _MAX_JSON_BYTES:
+        raise ValueError(
+            f"{name}: {_JSON_MEMBER} must be at most {_MAX_JSON_BYTES:,} bytes, got {len(raw):,}."
+        )
+    document = _parse_json(raw, name)
 
     expected = {member for member, _ in _POINT_MEMBERS.values()}
     expected |= {f"history/{key}.npy" for key in HISTORY_KEYS}
@@ -934,17 +987,21 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Session:
     trainer_json = document["trainer_state"]
     _collect_array_references(trainer_json, references, name)
     expected |= set(references)
-    missing = sorted(expected - set(names))
+    missing = sorted(expected - set(members))
     if missing:
         raise ValueError(f"{name} is incomplete: member {missing[0]!r} is missing.")
-    unexpected = sorted(set(names) - expected - {_JSON_MEMBER})
+    unexpected = sorted(set(members) - expected)
     if unexpected:
         raise ValueError(
             f"{name} has an unexpected member {unexpected[0]!r:.80} "
             f"(not part of format {FORMAT_VERSION})."
         )
 
-    arrays = {member: _read_npy(archive, member, name) for member in sorted(expected)}
+    # pop: each member's bytes are freed once its array exists
+    arrays = {
+        member: nn_engine.io.npy_from_bytes(members.pop(member), name=f"{name}: {member}")
+        for member in sorted(expected)
+    }
     for member, dtype in _POINT_MEMBERS.values():
         _check_dtype(name, member, arrays[member], (dtype,))
     for key in HISTORY_KEYS:
@@ -959,11 +1016,6 @@ def _read_archive(archive: zipfile.ZipFile, name: str) -> Session:
                 _check_dtype(name, member, arrays[member], (np.float64, np.float32))
                 layer[part] = arrays[member]
             weights.append(layer)
-    for member in references:
-        if arrays[member].dtype.kind not in "biuf":
-            raise ValueError(
-                f"{name}: {member} must hold numbers, got dtype {arrays[member].dtype}."
-            )
 
     try:
         points = PointSet(*(arrays[member] for member, _ in _POINT_MEMBERS.values()))
@@ -1063,6 +1115,13 @@ def _collect_array_references(value: Any, references: list[str], name: str) -> N
                         f"{name}: trainer_state $tuple must hold a list, got {content!r:.80}."
                     )
                 _collect_array_references(content, references, name)
+            elif marker == "$history":
+                if content not in HISTORY_KEYS:
+                    known = ", ".join(repr(key) for key in HISTORY_KEYS)
+                    raise ValueError(
+                        f"{name}: trainer_state $history must be one of {known}, "
+                        f"got {content!r:.80}."
+                    )
             elif marker == "$float":
                 if not isinstance(content, str) or content not in _FLOAT_MARKERS:
                     raise ValueError(
@@ -1088,6 +1147,8 @@ def _decode_state(value: Any, arrays: dict[str, np.ndarray]) -> Any:
                 return arrays[content]
             if marker == "$tuple":
                 return tuple(_decode_state(item, arrays) for item in content)
+            if marker == "$history":
+                return arrays[f"history/{content}.npy"].tolist()
             return _FLOAT_MARKERS[content]
         return {key: _decode_state(item, arrays) for key, item in value.items()}
     if isinstance(value, list):
@@ -1104,29 +1165,3 @@ def _check_dtype(name: str, member: str, array: np.ndarray, dtypes: tuple) -> No
     if array.dtype not in dtypes:
         allowed = " or ".join(str(np.dtype(d)) for d in dtypes)
         raise ValueError(f"{name}: {member} must have dtype {allowed}, got {array.dtype}.")
-
-
-def _read_npy(archive: zipfile.ZipFile, member: str, name: str) -> np.ndarray:
-    """Load one .npy member, checking its header against its size before allocating."""
-    raw = _read_member(archive, member, name)
-    stream = io.BytesIO(raw)
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ValueError(f"unsupported .npy version {version}")
-        if dtype.hasobject:
-            raise ValueError("it holds Python objects")
-        expected = math.prod(shape) * dtype.itemsize
-        if len(raw) - stream.tell() != expected:
-            raise ValueError(
-                f"its header announces {expected} bytes of data, the member has "
-                f"{len(raw) - stream.tell()}"
-            )
-        stream.seek(0)
-        return np.load(stream, allow_pickle=False)
-    except (ValueError, EOFError, OSError, SyntaxError, TypeError) as error:
-        raise ValueError(f"{name}: {member} is not a valid .npy array: {_reason(error)}.") from None

@@ -12,6 +12,7 @@ import re
 import secrets
 import stat
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nn_engine
+import playground.state.session as session_module
 from playground.state import (
     Architecture,
     DataSettings,
@@ -187,7 +189,7 @@ def test_trainer_state_keeps_its_structure_and_odd_values() -> None:
         "nested": {"deep": [[np.float32(1.5), True, None, "text", 2**70]]},
     }
     session = trained_session(extra)
-    loaded = session_from_bytes(session_to_bytes(session))
+    loaded = session_from_bytes(session_to_bytes(session), "odd.nnpg")
     assert loaded == session
     state = loaded.trainer_state
     assert type(state["tuple"]) is tuple and state["tuple"][:2] == (1, 2.5)
@@ -217,7 +219,7 @@ def test_a_loaded_session_continues_exactly_like_an_uninterrupted_run() -> None:
     saved = session_to_bytes(snapshot(uninterrupted, session.points))
     uninterrupted.run(3)
 
-    resumed = make_trainer(session_from_bytes(saved))
+    resumed = make_trainer(session_from_bytes(saved, "run.nnpg"))
     resumed.run(3)
     assert resumed.epoch == uninterrupted.epoch == 7
     assert resumed.net.params.tobytes() == uninterrupted.net.params.tobytes()
@@ -234,12 +236,36 @@ def test_the_file_is_a_documented_zip() -> None:
         names = set(archive.namelist())
         document = json.loads(archive.read("session.json"))
     assert document["format"] == "nn-playground-session"
-    assert document["format_version"] == FORMAT_VERSION == 1
+    assert document["format_version"] == FORMAT_VERSION == 2
     assert document["weights"] is True and document["epoch"] == 4
     assert {"points/X.npy", "points/labels.npy", "points/is_test.npy"} <= names
     assert {f"history/{key}.npy" for key in HISTORY_KEYS} <= names
     assert {f"weights/{p}{i}.npy" for p in "Wb" for i in range(3)} <= names
     assert document["trainer_state"]["params"] == {"$array": "trainer/0.npy"}
+    # the trainer's history refers to the history arrays instead of repeating them
+    assert document["trainer_state"]["history"] == {
+        "loss": {"$history": "loss"},
+        "accuracy": {"$history": "accuracy"},
+        "val_loss": {"$history": "val_loss"},
+        "val_accuracy": {"$history": "val_accuracy"},
+        "stopped_reason": None,
+        "best_epoch": None,
+    }
+    with zipfile.ZipFile(io.BytesIO(VALID)) as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_a_format_1_file_still_loads() -> None:
+    """Format 1 wrote the trainer's history as JSON lists."""
+    session = session_from_bytes(VALID, "v.nnpg")
+
+    def as_format_1(document: dict) -> None:
+        document["format_version"] = 1
+        saved = document["trainer_state"]["history"]
+        for key in HISTORY_KEYS:
+            saved[key] = session.history[key].tolist()
+
+    assert session_from_bytes(with_document(as_format_1), "old.nnpg") == session
 
 
 def test_session_is_a_snapshot_of_what_it_was_given() -> None:
@@ -701,9 +727,9 @@ BAD_FILES = {
         r"expected 'nn-playground-session'\).",
     ),
     "newer format": (
-        with_document(lambda d: d.update(format_version=2)),
-        r"bad.nnpg was written by a newer NN Playground \(format 2\); "
-        r"this version reads format 1.",
+        with_document(lambda d: d.update(format_version=3)),
+        r"bad.nnpg was written by a newer NN Playground \(format 3\); "
+        r"this version reads format 2.",
     ),
     "format_version as text": (
         with_document(lambda d: d.update(format_version="1")),
@@ -719,7 +745,7 @@ BAD_FILES = {
     ),
     "unexpected member": (
         rezip(VALID, add={"weights/W9.npy": npy(np.zeros(1))}),
-        r"bad.nnpg has an unexpected member 'weights/W9.npy' \(not part of format 1\).",
+        r"bad.nnpg has an unexpected member 'weights/W9.npy' \(not part of format 2\).",
     ),
     "missing key": (
         with_document(lambda d: d.pop("epoch")),
@@ -807,12 +833,13 @@ BAD_FILES = {
     ),
     "pickled array": (
         rezip(VALID, {"history/loss.npy": npy(np.array([{"a": 1}], dtype=object))}),
-        "bad.nnpg: history/loss.npy is not a valid .npy array: it holds Python objects.",
+        r"bad.nnpg: history/loss.npy must hold numbers \(bool, int, uint or float\), "
+        "got dtype object.",
     ),
     "npy header lies about size": (
         rezip(VALID, {"history/loss.npy": npy_with_shape_claim((9999999999,), np.zeros(4))}),
-        "bad.nnpg: history/loss.npy is not a valid .npy array: its header announces "
-        "79999999992 bytes of data, the member has 32.",
+        r"bad.nnpg: history/loss.npy is damaged: its header declares 80 GB of data "
+        r"\(shape \(9999999999,\), float64\), but 32 bytes follow it.",
     ),
     "not an npy": (
         rezip(VALID, {"points/X.npy": b"hello"}),
@@ -949,16 +976,17 @@ def test_a_member_flagged_as_encrypted_is_a_value_error(tmp_path: Path) -> None:
     data = bytearray(VALID)
     central_header = data.find(b"PK\x01\x02")  # the first member's central directory entry
     data[central_header + 8] |= 0x1  # its "encrypted" flag bit
-    with pytest.raises(ValueError, match="^bad.nnpg is damaged or truncated: "):
+    with pytest.raises(ValueError, match="^bad.nnpg: member 'session.json' is encrypted.$"):
         load_bytes(tmp_path, bytes(data))
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.nnpg"
     with path.open("wb") as file:
-        file.truncate(2**30 + 1)  # sparse: takes no disk space
+        file.truncate(256 * 2**20 + 1)  # sparse: takes no disk space
     with pytest.raises(
-        ValueError, match=r"^huge.nnpg is too large for an NN Playground session \(over 1 GiB\).$"
+        ValueError,
+        match="^huge.nnpg is too large: 268,435,457 bytes, the limit is 268,435,456 bytes.$",
     ):
         load_session(path)
 
@@ -966,8 +994,128 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 def test_unreadable_paths_are_os_errors(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_session(tmp_path / "missing.nnpg")
-    with pytest.raises(IsADirectoryError):
+
+
+def test_what_is_not_a_regular_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.nnpg"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes
+    with pytest.raises(ValueError, match="^pipe.nnpg is not a regular file.$"):
+        load_session(fifo)
+    with pytest.raises(ValueError, match="^zero is not a regular file.$"):
+        load_session("/dev/zero")  # would never end
+    with pytest.raises(ValueError, match=f"^{tmp_path.name} is not a regular file.$"):
         load_session(tmp_path)
+
+
+def zip_with(method: int, member: str = "history/loss.npy") -> bytes:
+    """VALID with one member compressed by ``method``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(VALID)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            compression = method if info.filename == member else zipfile.ZIP_DEFLATED
+            target.writestr(info.filename, source.read(info), compress_type=compression)
+    return out.getvalue()
+
+
+def zip_bomb(unpacked_mib: int) -> bytes:
+    """VALID plus a member of zeros, deflated (about 1000 times smaller), written in chunks."""
+    out = io.BytesIO(VALID)
+    with (
+        zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("trainer/99.npy", "w") as member,
+    ):
+        for _ in range(unpacked_mib):
+            member.write(bytes(2**20))
+    return out.getvalue()
+
+
+VALID_MEMBER_COUNT = len(zipfile.ZipFile(io.BytesIO(VALID)).namelist())
+HOSTILE_FILES = {
+    "bzip2 member": (
+        zip_with(zipfile.ZIP_BZIP2),
+        "bad.nnpg: member 'history/loss.npy' is compressed with bzip2; only stored and deflate "
+        "members are accepted.",
+    ),
+    "lzma member": (
+        zip_with(zipfile.ZIP_LZMA, "session.json"),
+        "bad.nnpg: member 'session.json' is compressed with lzma; only stored and deflate "
+        "members are accepted.",
+    ),
+    "deflate bomb": (
+        zip_bomb(40),  # 40 MiB of zeros in a file of 60 kB: over the 32 MiB allowance
+        r"bad.nnpg is too large when decompressed: more than 33.6 MB \(the limit\), reached in "
+        "member 'trainer/99.npy'.",
+    ),
+    "too many members": (
+        rezip(VALID, add={f"extra/{i}": b"" for i in range(1001)}),
+        f"bad.nnpg holds too many members: {VALID_MEMBER_COUNT + 1001}, the limit is 1000.",
+    ),
+    "huge session.json": (
+        with_document(lambda d: d.update(padding="x" * 4 * 2**20)),
+        r"bad.nnpg: session.json must be at most 4,194,304 bytes, got 4,19[0-9],[0-9]{3}.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FILES))
+def test_hostile_archives_are_refused(tmp_path: Path, case: str) -> None:
+    data, message = HOSTILE_FILES[case]
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        load_bytes(tmp_path, data)
+
+
+def test_a_duplicated_member_is_refused(tmp_path: Path) -> None:
+    out = io.BytesIO(VALID)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns: "Duplicate name"
+        with zipfile.ZipFile(out, "a") as archive:
+            archive.writestr("points/X.npy", npy(np.zeros((60, 2))))
+    with pytest.raises(ValueError, match="^bad.nnpg holds the member 'points/X.npy' twice.$"):
+        load_bytes(tmp_path, out.getvalue())
+
+
+def test_a_session_that_compresses_too_well_is_saved_uncompressed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # 5000 identical points compress about 100 times: beyond what the reader lets a small
+    # file unpack to (with a small allowance here; 32 MiB in real use).
+    monkeypatch.setattr(session_module, "_UNPACKED_ALLOWANCE", 10_000)
+    session = Session(
+        PointSet(np.zeros((5000, 2)), np.arange(5000) % 2),
+        Architecture.from_units([3]),
+        Hyperparameters(),
+        DataSettings(),
+    )
+    save_session(tmp_path / "same.nnpg", session)
+    with zipfile.ZipFile(tmp_path / "same.nnpg") as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
+    assert load_session(tmp_path / "same.nnpg") == session
+    untrained = untrained_session()  # random points: deflated as usual
+    assert session_from_bytes(session_to_bytes(untrained), "u.nnpg") == untrained
+    with zipfile.ZipFile(io.BytesIO(session_to_bytes(untrained))) as archive:
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("MAX_FILE_BYTES", "session is too large to save: [0-9,]+ bytes, the limit is 1,000"),
+        (
+            "MAX_UNPACKED_BYTES",
+            "session is too large to save: [0-9,]+ bytes unpacked, the limit is 1,000",
+        ),
+    ],
+)
+def test_a_session_too_large_to_load_again_is_not_saved(
+    tmp_path: Path, monkeypatch, limit: str, message: str
+) -> None:
+    monkeypatch.setattr(session_module, limit, 1000)
+    path = tmp_path / "big.nnpg"
+    with pytest.raises(OSError) as caught:
+        save_session(path, untrained_session())
+    assert caught.value.errno == errno.EFBIG and caught.value.filename == str(path)
+    assert re.fullmatch(message, caught.value.strerror)
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------- fuzzing: a Session or a ValueError, nothing else
