@@ -39,18 +39,26 @@ from playground.state.hyperparameters import (
     REGULARIZATION_RATE_RANGE,
     Hyperparameters,
 )
-from playground.state.points import PointSet
+from playground.state.points import COORDINATE_LIMIT, PointSet
 from playground.state.presets import PRESETS, Preset, find_preset
 from playground.state.session import (
     FORMAT_VERSION,
     HISTORY_KEYS,
+    MAX_BATCH_SIZE,
+    MAX_EPOCH,
+    MAX_NESTING_DEPTH,
+    MAX_SESSION_SEED,
+    MIN_VIEW_SPAN,
     SESSION_EXTENSION,
+    VIEW_LIMIT,
     Session,
     load_session,
+    remove_stale_temporary_files,
     save_session,
 )
 
 __all__ = [
+    "COORDINATE_LIMIT",
     "FORMAT_VERSION",
     "GENERATOR_CHOICES",
     "HIDDEN_ACTIVATIONS",
@@ -58,12 +66,17 @@ __all__ = [
     "INIT_CHOICES",
     "INPUT_DIM",
     "LEARNING_RATE_RANGE",
+    "MAX_BATCH_SIZE",
+    "MAX_EPOCH",
     "MAX_EPOCHS_PER_REFRESH",
     "MAX_HIDDEN_LAYERS",
+    "MAX_NESTING_DEPTH",
     "MAX_POINTS",
     "MAX_SEED",
+    "MAX_SESSION_SEED",
     "MAX_UNITS",
     "MIN_POINTS",
+    "MIN_VIEW_SPAN",
     "NOISE_RANGE",
     "PRESETS",
     "OPTIMIZER_CHOICES",
@@ -71,6 +84,7 @@ __all__ = [
     "REGULARIZATION_RATE_RANGE",
     "SESSION_EXTENSION",
     "TEST_RATIO_RANGE",
+    "VIEW_LIMIT",
     "AddPoints",
     "Architecture",
     "Command",
@@ -86,5 +100,6 @@ __all__ = [
     "apply_command",
     "find_preset",
     "load_session",
+    "remove_stale_temporary_files",
     "save_session",
 ]

@@ -11,6 +11,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from playground.state.validation import check_float
 
+COORDINATE_LIMIT = 1e6
+"""Largest allowed ``|x|`` and ``|y|`` of a point, shared by painting, CSV import and session files.
+
+Far inside float32's range (the engine may train in float32) and far beyond any data the
+playground's views are made for; nn_engine's CSV reader uses the same bound.
+"""
+
 
 def as_coordinates(name: str, X: ArrayLike) -> NDArray[np.float64]:
     """Return ``X`` as a read-only ``(k, 2)`` float64 copy, refusing anything else.
@@ -20,7 +27,8 @@ def as_coordinates(name: str, X: ArrayLike) -> NDArray[np.float64]:
     name : str
         The name used in messages.
     X : array_like, shape (k, 2)
-        Point coordinates; any real numeric dtype; every value finite.
+        Point coordinates; any real numeric dtype; every value finite, with
+        ``|value| <= COORDINATE_LIMIT``.
 
     Returns
     -------
@@ -31,7 +39,8 @@ def as_coordinates(name: str, X: ArrayLike) -> NDArray[np.float64]:
     TypeError
         If ``X`` does not hold real numbers.
     ValueError
-        If the shape is not ``(k, 2)`` or a value is NaN or infinite.
+        If the shape is not ``(k, 2)``, or a value is NaN, infinite or beyond
+        :data:`COORDINATE_LIMIT`.
     """
     array = _as_array(name, X)
     if array.dtype.kind not in "iuf":
@@ -44,6 +53,13 @@ def as_coordinates(name: str, X: ArrayLike) -> NDArray[np.float64]:
         row = int(np.flatnonzero(not_finite.any(axis=1))[0])
         raise ValueError(
             f"{name} must contain only finite numbers, got {result[row].tolist()} at row {row}."
+        )
+    too_far = np.abs(result) > COORDINATE_LIMIT
+    if too_far.any():
+        row = int(np.flatnonzero(too_far.any(axis=1))[0])
+        raise ValueError(
+            f"{name} must be within ±{COORDINATE_LIMIT:g} (COORDINATE_LIMIT), "
+            f"got {result[row].tolist()} at row {row}."
         )
     result.setflags(write=False)
     return result
@@ -138,7 +154,7 @@ class PointSet:
     Parameters
     ----------
     X : array_like, shape (n, 2), optional
-        Coordinates (finite). Empty by default.
+        Coordinates, finite and within ``±COORDINATE_LIMIT``. Empty by default.
     labels : array_like, shape (n,), optional
         Class of each point, 0 or 1.
     is_test : array_like, shape (n,), optional

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from playground.state import AddPoints, PointSet, apply_command
+from playground.state import COORDINATE_LIMIT, AddPoints, InsertPoints, PointSet, apply_command
 
 
 def make_points() -> PointSet:
@@ -132,6 +132,30 @@ def test_constructor_refuses_bad_data(
 ) -> None:
     with pytest.raises(error, match=f"^{message}$"):
         PointSet(X, labels, is_test)
+
+
+def test_coordinates_up_to_the_shared_limit_are_accepted_and_beyond_refused() -> None:
+    assert COORDINATE_LIMIT == 1e6
+    edge = [[COORDINATE_LIMIT, -COORDINATE_LIMIT], [0.0, 0.0]]
+    assert PointSet(edge, [0, 1]).X.tolist() == edge
+    for bad in ([[0.0, 0.0], [1e6 + 1, 0.0]], [[0.0, 0.0], [0.0, -1e308]]):
+        with pytest.raises(
+            ValueError,
+            match=r"^X must be within ±1e\+06 \(COORDINATE_LIMIT\), got \[.*\] at row 1\.$",
+        ):
+            PointSet(bad, [0, 1])
+
+
+def test_commands_refuse_points_beyond_the_limit_and_change_nothing() -> None:
+    points = make_points()
+    before = points.X.tolist()
+    for command in (
+        lambda: AddPoints([[0.0, 2e6]], [1]),
+        lambda: InsertPoints([0], [[3e38, 0.0]], [1], [False]),
+    ):
+        with pytest.raises(ValueError, match=r"^X must be within ±1e\+06 \(COORDINATE_LIMIT\)"):
+            apply_command(points, command())
+    assert points.X.tolist() == before and points.version == 0
 
 
 def test_float_labels_that_are_exactly_zero_or_one_are_accepted() -> None:
