@@ -16,7 +16,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from playground import MainWindow, session_manager
 from playground.session_manager import SessionManager
-from playground.state import Architecture, DataSettings, Hyperparameters, load_session
+from playground.state import (
+    FORMAT_VERSION,
+    Architecture,
+    DataSettings,
+    Hyperparameters,
+    load_session,
+)
 
 SMALL_DATA = DataSettings(
     generator="moons", n_points=60, noise=0.2, seed=4, test_ratio=0.25, show_test=False
@@ -294,7 +300,7 @@ def set_version(name, data):
     if name != "session.json":
         return data
     document = json.loads(data)
-    document["format_version"] = 2
+    document["format_version"] = FORMAT_VERSION + 1
     return json.dumps(document).encode()
 
 
@@ -323,8 +329,8 @@ def make_bad_file(kind: str, good: Path, directory: Path) -> tuple[Path, str]:
     if kind == "newer":
         rezip(good, path, set_version)
         return path, (
-            f"{path.name} was written by a newer NN Playground (format 2); "
-            "this version reads format 1."
+            f"{path.name} was written by a newer NN Playground (format {FORMAT_VERSION + 1}); "
+            f"this version reads format {FORMAT_VERSION}."
         )
     if kind == "foreign":
         with zipfile.ZipFile(path, "w") as archive:
