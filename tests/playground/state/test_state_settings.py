@@ -198,7 +198,7 @@ def test_generate_makes_the_engines_points_and_split() -> None:
     command = settings.generate()
     assert isinstance(command, ReplacePoints)
     assert command.text == "Generate circles"
-    X, y = nn_engine.datasets.circles(n_samples=50, noise=0.1, seed=3)
+    X, y = nn_engine.datasets.circles(n_samples=50, noise=0.05, seed=3)  # scale 0.5
     np.testing.assert_array_equal(command.X, X)
     np.testing.assert_array_equal(command.labels, y)
     np.testing.assert_array_equal(command.is_test, nn_engine.datasets.split_mask(50, 0.2, 3))
