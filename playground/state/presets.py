@@ -98,9 +98,9 @@ THE_ARTICLE = Preset(
         epochs_per_refresh=20,
     ),
     watch_for=(
-        "Plain gradient descent from small weights: the loss sits near 0.69 for about 1,500 "
-        "epochs, then falls as the boundary bends around the moons; test accuracy reaches "
-        "about 0.98 by epoch 10,000."
+        "Plain gradient descent from small weights: for about 1,500 epochs the map stays near "
+        "p = 0.5 (white) and the loss near 0.69; from about epoch 2,000 the boundary bends "
+        "around the moons and the loss falls; test accuracy reaches about 0.98 by epoch 10,000."
     ),
 )
 
