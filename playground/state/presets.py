@@ -1,8 +1,9 @@
 """Ready-made experiments for the Presets menu: data, network and training that teach one thing.
 
 Each preset's ``watch_for`` text goes to the status line when the preset is chosen. The claims
-in those texts were measured with nn_engine on the preset's own data and seeds (and
-tests/playground/state/test_state_presets.py checks the short ones).
+in those texts were measured with nn_engine on the preset's own data and seeds, in float64
+(which every preset keeps; the article's numbers need it), and
+tests/playground/state/test_state_presets.py checks the short ones.
 """
 
 from playground.state.architecture import Architecture
@@ -90,6 +91,7 @@ THE_ARTICLE = Preset(
     ),
     architecture=Architecture.from_units([25, 50, 50, 25], "relu"),
     hyperparameters=Hyperparameters(
+        precision="float64",
         optimizer="sgd",
         learning_rate=0.01,
         batch_size=0,
@@ -111,6 +113,7 @@ XOR = Preset(
     data_settings=DataSettings(generator="xor", n_points=400, noise=0.2, seed=0, test_ratio=0.2),
     architecture=Architecture.from_units([4], "tanh"),
     hyperparameters=Hyperparameters(
+        precision="float64",
         optimizer="adam", learning_rate=0.03, init="xavier", seed=1, epochs_per_refresh=2
     ),
     watch_for=(
@@ -139,6 +142,7 @@ CIRCLES = Preset(
     ),
     architecture=Architecture.from_units([8], "relu"),
     hyperparameters=Hyperparameters(
+        precision="float64",
         optimizer="adam", learning_rate=0.03, init="he", seed=1, epochs_per_refresh=2
     ),
     watch_for=(
@@ -155,6 +159,7 @@ SPIRAL = Preset(
     ),
     architecture=Architecture.from_units([32, 32, 32, 32], "relu"),
     hyperparameters=Hyperparameters(
+        precision="float64",
         optimizer="adam", learning_rate=0.01, init="he", seed=1, epochs_per_refresh=5
     ),
     watch_for=(
@@ -171,6 +176,7 @@ TOO_HIGH_A_LEARNING_RATE = Preset(
     ),
     architecture=Architecture.from_units([8, 8], "leaky_relu"),
     hyperparameters=Hyperparameters(
+        precision="float64",
         optimizer="sgd", learning_rate=10.0, init="he", seed=2, epochs_per_refresh=1
     ),
     watch_for=(
