@@ -86,8 +86,8 @@ def legend_html(title: str) -> str:
     return (
         f"<span style='color:{theme.FOREGROUND}; font-size:10pt'>{title}</span>"
         f"&nbsp;&nbsp;&nbsp;<span style='font-size:8pt; color:{theme.TRAIN_COLOR}'>"
-        f"━━ train</span>&nbsp;&nbsp;<span style='font-size:8pt; color:{theme.TEST_COLOR}'>"
-        "╺╸╺╸ test</span>"
+        f"━ train</span>&nbsp;&nbsp;<span style='font-size:8pt; color:{theme.TEST_COLOR}'>"
+        "╍ test</span>"
     )
 
 
@@ -322,8 +322,11 @@ class MetricsPlots(QWidget):
         vb.setAutoVisible(y=True)  # fit y to the visible epochs when zoomed in
         vb.setLimits(xMin=0)
         vb.setXRange(0, 1, padding=0)
-        # Left-aligned, leaving the right end of the row to the loss plot's log-scale box.
+        # Left-aligned from the widget's left edge (over the axis too), leaving the right end of
+        # the row to the loss plot's log-scale box even when the plot is narrow.
         item.setTitle(legend_html(y_label.capitalize()), justify="left")
+        item.layout.removeItem(item.titleLabel)
+        item.layout.addItem(item.titleLabel, 0, 0, 1, 2)
         item.setLabel("bottom", "epoch")
         for axis_name in ("left", "bottom"):
             axis = item.getAxis(axis_name)

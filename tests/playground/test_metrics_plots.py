@@ -231,7 +231,7 @@ def test_legends_sit_in_the_title_row_above_the_plotting_area(plots):
         item = plot.plotItem
         assert item.legend is None  # nothing drawn over the curves
         text = item.titleLabel.text
-        assert text.index(title) < text.index("━━ train") < text.index("╺╸╺╸ test")
+        assert text.index(title) < text.index("━ train") < text.index("╍ test")
         assert theme.TRAIN_COLOR in text and theme.TEST_COLOR in text
         title_bottom = item.titleLabel.mapRectToScene(item.titleLabel.boundingRect()).bottom()
         assert title_bottom <= item.vb.mapRectToScene(item.vb.boundingRect()).top() + 0.5
@@ -358,7 +358,7 @@ def test_format_metric_is_never_wider_than_8_characters():
 def test_grab(qtbot):
     widget = MetricsPlots(orientation=Qt.Orientation.Vertical)
     qtbot.addWidget(widget)
-    widget.resize(260, 420)  # narrow: the legend and the log-scale box still fit
+    widget.resize(200, 420)  # narrow: the legend and the log-scale box still fit
     widget.show()
     qtbot.waitExposed(widget)
     epochs = np.arange(1, 41)
