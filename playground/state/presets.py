@@ -114,7 +114,11 @@ XOR = Preset(
     architecture=Architecture.from_units([4], "tanh"),
     hyperparameters=Hyperparameters(
         precision="float64",
-        optimizer="adam", learning_rate=0.03, init="xavier", seed=1, epochs_per_refresh=2
+        optimizer="adam",
+        learning_rate=0.03,
+        init="xavier",
+        seed=1,
+        epochs_per_refresh=2,
     ),
     watch_for=(
         "Four hidden units are enough: the boundary splits the plane into the four XOR "
@@ -143,7 +147,11 @@ CIRCLES = Preset(
     architecture=Architecture.from_units([8], "relu"),
     hyperparameters=Hyperparameters(
         precision="float64",
-        optimizer="adam", learning_rate=0.03, init="he", seed=1, epochs_per_refresh=2
+        optimizer="adam",
+        learning_rate=0.03,
+        init="he",
+        seed=1,
+        epochs_per_refresh=2,
     ),
     watch_for=(
         "The boundary closes into a ring around the inner circle; each ReLU unit adds one "
@@ -160,7 +168,11 @@ SPIRAL = Preset(
     architecture=Architecture.from_units([32, 32, 32, 32], "relu"),
     hyperparameters=Hyperparameters(
         precision="float64",
-        optimizer="adam", learning_rate=0.01, init="he", seed=1, epochs_per_refresh=5
+        optimizer="adam",
+        learning_rate=0.01,
+        init="he",
+        seed=1,
+        epochs_per_refresh=5,
     ),
     watch_for=(
         "Four layers wind the boundary along both arms within a few hundred epochs. Remove "
@@ -177,7 +189,11 @@ TOO_HIGH_A_LEARNING_RATE = Preset(
     architecture=Architecture.from_units([8, 8], "leaky_relu"),
     hyperparameters=Hyperparameters(
         precision="float64",
-        optimizer="sgd", learning_rate=10.0, init="he", seed=2, epochs_per_refresh=1
+        optimizer="sgd",
+        learning_rate=10.0,
+        init="he",
+        seed=2,
+        epochs_per_refresh=1,
     ),
     watch_for=(
         "Each step overshoots: the loss explodes and training stops after a dozen epochs "
