@@ -1,4 +1,8 @@
-"""The Help menu: the keyboard shortcuts (read from the window's own actions) and About.
+"""The Help menu: Concepts, the keyboard shortcuts (read from the window's own actions), About.
+
+Concepts is a short page of anchored entries, written for this playground, that widgets'
+tooltips point to with :func:`concept_link` ("(Help ▸ Concepts: Learning rate)");
+``HelpMenu.show_concepts(topic)`` opens it at an entry.
 
 The shortcuts list is generated from the QActions of the menu bar, the toolbars and the window
 each time it is shown, so it never goes stale when an action or a shortcut changes. Both dialogs
@@ -13,7 +17,7 @@ from importlib import metadata
 import numpy as np
 import pyqtgraph as pg
 import PySide6
-from PySide6.QtCore import Qt, Slot, qVersion
+from PySide6.QtCore import Qt, QUrl, Slot, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,10 +29,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
+
+from playground.state.presets import PRESETS
 
 APP_NAME = "NN Playground"
 DISTRIBUTION = "nn-playground"
@@ -225,8 +232,220 @@ class AboutDialog(QDialog):
         layout.addWidget(buttons)
 
 
+# ------------------------------------------------------------------------------------ Concepts
+
+# Topic (as tooltips name it) -> anchor of its entry on the Concepts page, in page order.
+CONCEPT_ANCHORS: dict[str, str] = {
+    "Decision map": "decision-map",
+    "Loss": "loss",
+    "Train vs test": "train-vs-test",
+    "Data sets and noise": "data-sets",
+    "Learning rate": "learning-rate",
+    "Optimizer": "optimizer",
+    "Batch size": "batch-size",
+    "Regularisation": "regularisation",
+    "Initialisation": "initialisation",
+    "Activation functions": "activation-functions",
+    "Precision": "precision",
+    "Presets": "presets",
+}
+
+# Each entry: a few sentences in this project's own words, plain HTML for QTextBrowser.
+CONCEPT_TEXTS: dict[str, str] = {
+    "Decision map": (
+        "The coloured background of the data plot. For every spot of the plane the network "
+        "outputs a number p between 0 and 1, its estimate that a point there belongs to class "
+        "1. Blue means p is near 1, vermillion near 0, white means p = 0.5: the network cannot "
+        "tell. The line where the colour turns is the decision boundary. A freshly initialised "
+        "network with small weights answers about 0.5 everywhere, so its map starts white."
+    ),
+    "Loss": (
+        "One number saying how wrong the network is on the training points: the binary "
+        "cross-entropy, the average of −ln p for class 1 points and −ln(1 − p) for class 0 "
+        "points. A network that always says 0.5 scores ln 2 ≈ 0.693; a perfect and confident "
+        "one scores 0. Training computes how the loss changes with each weight (the gradient) "
+        "and moves every weight a little downhill, so the loss falls step by step. Flat "
+        "stretches mean the gradient is tiny (small weights, a saddle), jumps mean the steps "
+        "are too big. The Loss plot can switch to a log scale to show the late, small gains."
+    ),
+    "Train vs test": (
+        "Training points (filled) are the only ones the network learns from. Test points "
+        "(hollow) are held out: the network never sees their labels, so its accuracy on them "
+        "tells how well it generalises to new points. When the train loss keeps falling while "
+        "the test loss rises, the network is memorising the training points (overfitting): "
+        "a smaller network, more data or regularisation help."
+    ),
+    "Data sets and noise": (
+        "Moons, Circles, XOR, Gaussians and Spiral are made-up two-class data sets of "
+        "increasing difficulty. Noise moves every point by a random amount. It is scaled to "
+        "each data set: at the default 0.2 every shape is clearly visible, at 1 the classes "
+        "overlap so much that no boundary can separate them well. Changing a setting draws "
+        "the points again with the same seed; Generate draws new ones."
+    ),
+    "Learning rate": (
+        "How far each training step moves the weights along the gradient. Too small and the "
+        "loss falls slowly; too large and each step overshoots, the loss jumps around or "
+        "explodes (see the preset “Too high a learning rate”). Good values depend on the "
+        "optimizer: around 0.01 to 0.1 for SGD here, 0.001 to 0.03 for Adam. The arrows step "
+        "1, 2, 5, 10, … so one click is a clear change."
+    ),
+    "Optimizer": (
+        "The rule that turns gradients into weight changes. SGD steps straight downhill. "
+        "Momentum keeps a running velocity, so it rolls through flat stretches and damps "
+        "zig-zags; Nesterov is momentum that looks one step ahead before correcting. Adam "
+        "scales each weight's step by the recent size of its gradients, which makes it "
+        "forgiving about the learning rate."
+    ),
+    "Batch size": (
+        "How many training points each step looks at. Full batch uses all of them: smooth, "
+        "exact steps, one per epoch. Smaller batches give several noisier steps per epoch; "
+        "that noise can shake the network out of flat stretches."
+    ),
+    "Regularisation": (
+        "A penalty on large weights added to the loss, which favours smoother boundaries that "
+        "generalise better. L2 adds the sum of squared weights times the strength and shrinks "
+        "all weights evenly; L1 adds the sum of absolute values and pushes unhelpful weights "
+        "to exactly zero. Useful strengths are small: 0.001 is a good start; 0.1 or more "
+        "flattens the boundary."
+    ),
+    "Initialisation": (
+        "The weights before the first step, drawn at random from the seed, so Reset repeats a "
+        "run exactly. The article's randn · 0.1 uses small weights: the signal fades through "
+        "deep layers and training starts slowly. He scales the weights to each layer's inputs "
+        "for ReLU layers, Xavier for tanh and sigmoid, so the signal keeps its size and "
+        "training starts at once."
+    ),
+    "Activation functions": (
+        "What each hidden neuron does with its weighted sum. Without one, the layers would "
+        "collapse into a single straight boundary. ReLU passes positive values and zeroes "
+        "the rest: fast, boundaries made of straight pieces. Leaky ReLU lets a little of the "
+        "negative side through, so a neuron never goes silent for good. tanh and sigmoid are "
+        "smooth S-curves (tanh centred on 0), giving rounded boundaries; linear does nothing, "
+        "useful to see why the others are needed. The output neuron is always a sigmoid, "
+        "which turns its sum into the probability p."
+    ),
+    "Precision": (
+        "How many digits the engine keeps. float32 (about 7 significant digits) needs half the "
+        "memory, is usually faster and is plenty for these small networks; float64 (about 16 "
+        "digits) is what NumPy uses by default and what the article computed in. Sessions "
+        "saved before this setting existed were trained in float64 and open that way."
+    ),
+}
+
+
+# What each preset demonstrates (its status text says what to watch for while it trains).
+PRESET_LESSONS: dict[str, str] = {
+    "The article": (
+        "the experiment of the article this engine grew from. With small initial weights and "
+        "plain gradient descent, nothing seems to happen for about 1,500 epochs: the map stays "
+        "white and the loss near 0.69. Then the boundary bends and the network wins."
+    ),
+    "XOR needs a hidden layer": (
+        "four clusters that no straight line can separate; one small hidden layer can."
+    ),
+    "XOR without a hidden layer (fails)": (
+        "the same data without a hidden layer: the network can only draw a straight line, and "
+        "accuracy stays near a coin toss."
+    ),
+    "Circles": (
+        "a ring around a disc; a handful of ReLU units build a closed boundary from straight edges."
+    ),
+    "Spiral needs depth": (
+        "two arms wound into each other; stacking layers lets the boundary follow them quickly."
+    ),
+    "Too high a learning rate": (
+        "steps so large that the loss explodes; training stops and the last sound weights "
+        "come back."
+    ),
+}
+
+
+def _presets_html() -> str:
+    items = "".join(
+        f"<li><b>{escape(preset.name)}</b>: {escape(PRESET_LESSONS[preset.name])}</li>"
+        for preset in PRESETS
+    )
+    return (
+        "<p>Presets (the Presets menu) set up data, network and training to show one idea each; "
+        "the status line then says what to watch for.</p>"
+        f"<ul>{items}</ul>"
+    )
+
+
+def concept_link(topic: str) -> str:
+    """The tooltip suffix pointing to a Concepts entry: ``"(Help ▸ Concepts: Learning rate)"``.
+
+    Raises
+    ------
+    ValueError
+        If ``topic`` is not one of :data:`CONCEPT_ANCHORS`.
+    """
+    if topic not in CONCEPT_ANCHORS:
+        topics = ", ".join(repr(name) for name in CONCEPT_ANCHORS)
+        raise ValueError(f"topic must be one of {topics}, got {topic!r}.")
+    return f"(Help{MENU_PATH_SEPARATOR}Concepts: {topic})"
+
+
+def with_concept(tooltip: str, topic: str) -> str:
+    """``tooltip`` followed by the :func:`concept_link` of ``topic`` on a new line."""
+    return f"{tooltip}\n{concept_link(topic)}"
+
+
+def concepts_html() -> str:
+    """The whole Concepts page: a table of contents and one anchored entry per topic."""
+    contents = " · ".join(
+        f"<a href='#{anchor}'>{escape(topic)}</a>" for topic, anchor in CONCEPT_ANCHORS.items()
+    )
+    entries = []
+    for topic, anchor in CONCEPT_ANCHORS.items():
+        body = _presets_html() if topic == "Presets" else f"<p>{escape(CONCEPT_TEXTS[topic])}</p>"
+        entries.append(f"<h3><a name='{anchor}'></a>{escape(topic)}</h3>{body}")
+    return f"<h2>Concepts</h2><p>{contents}</p>{''.join(entries)}"
+
+
+class ConceptsDialog(QDialog):
+    """A non-modal page explaining what the playground shows; child ``conceptsBrowser``.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("conceptsDialog")
+        self.setWindowTitle(f"Concepts — {APP_NAME}")
+        self.setModal(False)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("conceptsBrowser")
+        self.browser.setOpenLinks(True)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setHtml(concepts_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setToolTip("Close Concepts")
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.resize(620, 640)
+
+    def show_topic(self, topic: str) -> None:
+        """Scroll to the entry of ``topic`` (a key of :data:`CONCEPT_ANCHORS`).
+
+        Raises
+        ------
+        ValueError
+            If ``topic`` is unknown.
+        """
+        concept_link(topic)  # refuses an unknown topic
+        self.browser.setSource(QUrl(f"#{CONCEPT_ANCHORS[topic]}"))
+        self.browser.scrollToAnchor(CONCEPT_ANCHORS[topic])
+
+
 class HelpMenu(QMenu):
-    """The Help menu: ``shortcutsAction`` (F1) and ``aboutAction``; the dialogs are made once.
+    """The Help menu: ``conceptsAction``, ``shortcutsAction`` (F1) and ``aboutAction``.
+
+    The dialogs are made once, when first shown.
 
     Parameters
     ----------
@@ -240,6 +459,12 @@ class HelpMenu(QMenu):
         self._window = window
         self._shortcuts_dialog: ShortcutsDialog | None = None
         self._about_dialog: AboutDialog | None = None
+        self._concepts_dialog: ConceptsDialog | None = None
+        self.conceptsAction = self.addAction("&Concepts")
+        self.conceptsAction.setToolTip(
+            "What the decision map, the loss and each setting mean, and what each preset shows"
+        )
+        self.conceptsAction.triggered.connect(lambda: self.show_concepts())
         self.shortcutsAction = self.addAction("&Keyboard Shortcuts")
         self.shortcutsAction.setShortcut(QKeySequence(Qt.Key.Key_F1))
         self.shortcutsAction.setToolTip("List every action and its keyboard shortcut (F1)")
@@ -257,6 +482,21 @@ class HelpMenu(QMenu):
         _present(self._shortcuts_dialog)
         self._shortcuts_dialog.refresh()  # also when it was open already
         return self._shortcuts_dialog
+
+    def show_concepts(self, topic: str | None = None) -> ConceptsDialog:
+        """Show (or raise) the Concepts page, at the entry of ``topic`` when given.
+
+        Parameters
+        ----------
+        topic : str, optional
+            A key of :data:`CONCEPT_ANCHORS`, e.g. "Learning rate".
+        """
+        if self._concepts_dialog is None:
+            self._concepts_dialog = ConceptsDialog(self._window)
+        _present(self._concepts_dialog)
+        if topic is not None:
+            self._concepts_dialog.show_topic(topic)
+        return self._concepts_dialog
 
     @Slot()
     def show_about(self) -> AboutDialog:

@@ -14,9 +14,12 @@ from playground.state.validation import (
     check_keys,
 )
 
-OPTIMIZER_CHOICES = ("sgd", "momentum", "adam")
+OPTIMIZER_CHOICES = ("sgd", "momentum", "nesterov", "adam")
 REGULARIZATION_CHOICES = ("none", "l1", "l2")
 INIT_CHOICES = ("seed", "he", "xavier")  # "seed": the article's randn * 0.1
+PRECISION_CHOICES = ("float32", "float64")
+# Sessions saved before the precision setting existed were trained in float64.
+PRECISION_OF_OLD_FILES = "float64"
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 REGULARIZATION_RATE_RANGE = (0.0, 10.0)
 MAX_SEED = 2**32 - 1  # what every NumPy seeding API accepts
@@ -29,7 +32,7 @@ class Hyperparameters(CheckedFields):
 
     Parameters
     ----------
-    optimizer : {"sgd", "momentum", "adam"}
+    optimizer : {"sgd", "momentum", "nesterov", "adam"}
     learning_rate : float
         In 1e-5..10.
     batch_size : int
@@ -44,6 +47,10 @@ class Hyperparameters(CheckedFields):
         reproducible.
     epochs_per_refresh : int
         Epochs trained between two redraws, 1..10000.
+    precision : {"float32", "float64"}
+        The network's floating-point type. float32 is the default of a new instance; a dict
+        without this key (a session saved before it existed) reads as float64, the type those
+        sessions were trained in (see :meth:`from_dict`). The article's numbers need float64.
     """
 
     optimizer: str = "sgd"
@@ -54,6 +61,7 @@ class Hyperparameters(CheckedFields):
     init: str = "seed"
     seed: int = 2
     epochs_per_refresh: int = 10
+    precision: str = "float32"
 
     _CHECKS: ClassVar[dict[str, Any]] = {
         "optimizer": partial(check_choice, "optimizer", choices=OPTIMIZER_CHOICES),
@@ -73,6 +81,7 @@ class Hyperparameters(CheckedFields):
         "epochs_per_refresh": partial(
             check_int, "epochs_per_refresh", low=1, high=MAX_EPOCHS_PER_REFRESH
         ),
+        "precision": partial(check_choice, "precision", choices=PRECISION_CHOICES),
     }
 
     def copy(self) -> "Hyperparameters":
@@ -85,13 +94,16 @@ class Hyperparameters(CheckedFields):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Hyperparameters":
-        """Inverse of :meth:`to_dict`; every key must be present and no other.
+        """Inverse of :meth:`to_dict`; every key must be present and no other, except
+        ``precision``: without it (files from before that setting) it is "float64".
 
         Raises
         ------
         TypeError, ValueError
             Naming the missing, unknown or bad key.
         """
+        if "precision" not in data:
+            data = {**data, "precision": PRECISION_OF_OLD_FILES}
         check_keys("hyperparameters", data, tuple(cls._CHECKS))
         return cls(**data)
 
@@ -114,6 +126,21 @@ class Hyperparameters(CheckedFields):
             "seed": self.seed,
         }
 
-    def network_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``nn_engine.Network`` besides the architecture: init, seed."""
-        return {"init": self.init, "seed": self.seed}
+    def network_kwargs(self, with_dtype: bool = False) -> dict[str, Any]:
+        """Keyword arguments for ``nn_engine.Network`` besides the architecture.
+
+        Parameters
+        ----------
+        with_dtype : bool
+            Include ``dtype`` (the :attr:`precision`). False by default for now, because
+            callers still pass their own ``dtype`` next to these arguments.
+
+        Returns
+        -------
+        dict
+            ``init`` and ``seed``, and ``dtype`` ("float32" or "float64") when asked.
+        """
+        kwargs: dict[str, Any] = {"init": self.init, "seed": self.seed}
+        if with_dtype:
+            kwargs["dtype"] = self.precision
+        return kwargs

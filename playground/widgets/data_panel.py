@@ -1,24 +1,27 @@
 """Data controls: the generator, the train/test split, and the painting tools."""
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+import random
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from playground import theme
+from playground.help import with_concept
 from playground.state import DataSettings
+from playground.widgets.spin_boxes import ClampingDoubleSpinBox, ClampingSpinBox
 
 GENERATOR_LABELS = {
     "moons": "Moons",
@@ -30,6 +33,13 @@ GENERATOR_LABELS = {
 CLASS_SYMBOL_CHARS = ("●", "■")  # text stand-ins for theme.CLASS_SYMBOLS ("o", "s")
 MAX_POINTS = 5000
 MAX_SEED = 2**31 - 1
+SETTINGS_EDIT_DELAY_MS = 400  # a setting edit waits this long for the next before it applies
+
+
+def next_seed(seed: int) -> int:
+    """The seed after ``seed`` for Generate: pseudo-random, so each press draws new points, yet
+    a fixed sequence, so the same presses from the same seed give the same points again."""
+    return random.Random(seed).randint(0, MAX_SEED)
 
 
 def class_icon(label: int, size: int = 16) -> QIcon:
@@ -69,19 +79,32 @@ class DataPanel(QWidget):
     Children (stable objectNames): ``datasetCombo``, ``pointsSpin``, ``noiseSpin``,
     ``dataSeedSpin``, ``testRatioSpin`` (percent), ``showTestCheck``, ``generateButton``,
     ``clearButton``, ``class0Button``, ``class1Button``, ``eraserButton``, ``pointCountsLabel``.
-    Choosing a data set in the combo box generates it at once; the other settings apply at the
-    next Generate.
+
+    Every change of a data setting (data set, points, noise, split, seed) asks for the points
+    again with :attr:`sigSettingsEdited`: at once for the data set, 400 ms after the last
+    change for the number boxes (so arrow clicks in a row are one edit). Generate draws new
+    points: it picks a new seed, shows it, and emits :attr:`sigGenerateRequested`.
 
     Parameters
     ----------
     settings : DataSettings
         The values shown initially.
     parent : QWidget, optional
+    new_seed : callable, optional
+        ``new_seed(seed)`` returns the seed of Generate's new draw from the one shown; default
+        :func:`next_seed`.
 
     Attributes
     ----------
     sigGenerateRequested : Signal(object)
-        The user asked for a new data set: the :class:`~playground.state.DataSettings`.
+        The user asked for a new random draw (Generate): the
+        :class:`~playground.state.DataSettings`, with the new seed.
+    sigSettingsEdited : Signal(object)
+        The user changed data settings (and stopped changing them): the
+        :class:`~playground.state.DataSettings` shown.
+    sigValueClamped : Signal(str)
+        A typed value was out of range and the nearest allowed one was set; the message for
+        the status line, e.g. "Points: 6000 is above the maximum 5000; set to 5000."
     sigClearRequested : Signal()
         The user asked to remove every point.
     sigActiveClassChanged : Signal(int)
@@ -97,40 +120,75 @@ class DataPanel(QWidget):
     sigActiveClassChanged = Signal(int)
     sigEraserToggled = Signal(bool)
     sigShowTestChanged = Signal(bool)
+    sigSettingsEdited = Signal(object)
+    sigValueClamped = Signal(str)
 
-    def __init__(self, settings: DataSettings, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: DataSettings,
+        parent: QWidget | None = None,
+        new_seed: Callable[[int], int] | None = None,
+    ):
         super().__init__(parent)
+        self._new_seed = new_seed or next_seed
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setObjectName("dataSettingsEditTimer")
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(SETTINGS_EDIT_DELAY_MS)
+        self._edit_timer.timeout.connect(self._emit_settings_edited)
+
         self.datasetCombo = QComboBox()
         self.datasetCombo.setObjectName("datasetCombo")
         for key, label in GENERATOR_LABELS.items():
             self.datasetCombo.addItem(label, key)
-        self.datasetCombo.setToolTip("The data set to generate (choosing one generates it)")
-        self.datasetCombo.activated.connect(self._on_generate)
+        self.datasetCombo.setToolTip(
+            with_concept(
+                "The data set to generate (choosing one generates it)", "Data sets and noise"
+            )
+        )
+        self.datasetCombo.activated.connect(self._emit_settings_edited)
 
-        self.pointsSpin = QSpinBox()
+        self.pointsSpin = ClampingSpinBox("Points")
         self.pointsSpin.setObjectName("pointsSpin")
         self.pointsSpin.setRange(2, MAX_POINTS)
         self.pointsSpin.setSingleStep(50)
-        self.pointsSpin.setToolTip("Number of points to generate (train + test)")
-        self.noiseSpin = QDoubleSpinBox()
+        self.pointsSpin.setToolTip(f"Number of points to generate, train + test (2..{MAX_POINTS})")
+        self.noiseSpin = ClampingDoubleSpinBox("Noise")
         self.noiseSpin.setObjectName("noiseSpin")
         self.noiseSpin.setRange(0.0, 1.0)
         self.noiseSpin.setSingleStep(0.05)
         self.noiseSpin.setDecimals(2)
-        self.noiseSpin.setToolTip("Noise added to the generated points")
-        self.dataSeedSpin = QSpinBox()
+        self.noiseSpin.setToolTip(
+            with_concept(
+                "How far the points stray from the data set's shape, 0..1, scaled to each data "
+                "set:\n0 exact shape, 0.2 (default) the shape is clear, 1 very noisy",
+                "Data sets and noise",
+            )
+        )
+        self.dataSeedSpin = ClampingSpinBox("Seed")
         self.dataSeedSpin.setObjectName("dataSeedSpin")
         self.dataSeedSpin.setRange(0, MAX_SEED)
-        self.dataSeedSpin.setToolTip("Random seed of the generated points and of the split")
+        self.dataSeedSpin.setToolTip(
+            "Random seed of the generated points and of the split (Generate picks a new one)"
+        )
         self.dataSeedSpin.setMinimumWidth(60)  # not as wide as its 10-digit maximum
-        self.testRatioSpin = QSpinBox()
+        self.testRatioSpin = ClampingSpinBox("Split", unit=" %")
         self.testRatioSpin.setObjectName("testRatioSpin")
         self.testRatioSpin.setRange(0, 90)
         self.testRatioSpin.setSingleStep(5)
         self.testRatioSpin.setSuffix(" % test")
         self.testRatioSpin.setToolTip(
-            "Share of generated points held out as test data (hollow markers); never trained on"
+            with_concept(
+                "Share of generated points held out as test data (hollow markers); never "
+                "trained on",
+                "Train vs test",
+            )
         )
+        for spin in (self.pointsSpin, self.noiseSpin, self.dataSeedSpin, self.testRatioSpin):
+            # Typing "250" is one edit on Enter, not "2", "25", "250"; arrows apply at once.
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(self._on_setting_edited)
+            spin.sigClamped.connect(self.sigValueClamped)
         self.showTestCheck = QCheckBox("Show test data")
         self.showTestCheck.setObjectName("showTestCheck")
         self.showTestCheck.setToolTip("Draw the held-out test points (hollow markers)")
@@ -138,7 +196,9 @@ class DataPanel(QWidget):
 
         self.generateButton = QPushButton("Generate")
         self.generateButton.setObjectName("generateButton")
-        self.generateButton.setToolTip("Replace the points with a new data set (undoable)")
+        self.generateButton.setToolTip(
+            "Draw new points: a new seed for the same settings (undoable)"
+        )
         self.generateButton.clicked.connect(self._on_generate)
         self.clearButton = QPushButton("Clear")
         self.clearButton.setObjectName("clearButton")
@@ -248,7 +308,8 @@ class DataPanel(QWidget):
         return settings
 
     def set_settings(self, settings: DataSettings) -> None:
-        """Show ``settings`` without emitting signals."""
+        """Show ``settings`` without emitting signals (a pending settings edit is dropped)."""
+        self._edit_timer.stop()
         self._settings = settings.copy()
         widgets = (
             self.datasetCombo,
@@ -300,9 +361,26 @@ class DataPanel(QWidget):
 
     # -- slots ----------------------------------------------------------------------------------
 
+    def settings_edit_pending(self) -> bool:
+        """True while a settings edit waits for its delay before :attr:`sigSettingsEdited`."""
+        return self._edit_timer.isActive()
+
     @Slot()
     def _on_generate(self) -> None:
+        self._edit_timer.stop()  # the new draw includes any edit still waiting
+        blocked = self.dataSeedSpin.blockSignals(True)
+        self.dataSeedSpin.setValue(self._new_seed(self.dataSeedSpin.value()))
+        self.dataSeedSpin.blockSignals(blocked)
         self.sigGenerateRequested.emit(self.settings())
+
+    @Slot()
+    def _on_setting_edited(self) -> None:
+        self._edit_timer.start()  # (re)starts the delay; not start(value): that sets the delay
+
+    @Slot()
+    def _emit_settings_edited(self) -> None:
+        self._edit_timer.stop()
+        self.sigSettingsEdited.emit(self.settings())
 
     @Slot(int, bool)
     def _on_class_toggled(self, label: int, checked: bool) -> None:

@@ -7,13 +7,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from playground.help import with_concept
 from playground.state import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_UNITS, Architecture
+from playground.widgets.spin_boxes import ClampingSpinBox
 
 ACTIVATION_LABELS = {
     "relu": "ReLU",
@@ -47,6 +48,13 @@ class LayerEditor(QWidget):
     sigArchitectureChanged : Signal(object)
         Emitted with a copy of the new :class:`~playground.state.Architecture` after every edit
         made by the user (not after :meth:`set_architecture`).
+    sigValueClamped : Signal(str)
+        A typed number of units was out of range and the nearest allowed one was set; the
+        message for the status line, e.g. "Layer 2 units: 300 is above the maximum 256; set
+        to 256."
+
+    The activation boxes are at least as wide as their longest name ("leaky ReLU"), so a name
+    is never clipped; a narrow panel scrolls instead.
 
     Notes
     -----
@@ -56,6 +64,7 @@ class LayerEditor(QWidget):
     """
 
     sigArchitectureChanged = Signal(object)
+    sigValueClamped = Signal(str)
 
     def __init__(self, architecture: Architecture | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -186,7 +195,7 @@ class _LayerRow:
         self.name = QLabel(f"Layer {index + 1}")
         self.name.setObjectName(f"layerNameLabel_{index}")
 
-        self.units = QSpinBox()
+        self.units = ClampingSpinBox(f"Layer {index + 1} units")
         self.units.setObjectName(f"layerUnitsSpin_{index}")
         self.units.setRange(1, MAX_UNITS)
         self.units.setMinimumWidth(52)
@@ -195,15 +204,20 @@ class _LayerRow:
         self.units.setToolTip(f"Neurons in hidden layer {index + 1} (1..{MAX_UNITS})")
         self.units.setProperty("layerIndex", index)
         self.units.valueChanged.connect(editor._on_units_changed)
+        self.units.sigClamped.connect(editor.sigValueClamped)
 
         self.activation = QComboBox()
         self.activation.setObjectName(f"layerActivationCombo_{index}")
         for key in HIDDEN_ACTIVATIONS:
             self.activation.addItem(ACTIVATION_LABELS.get(key, key), key)
-        self.activation.setToolTip(f"Activation of hidden layer {index + 1}")
+        self.activation.setToolTip(
+            with_concept(f"Activation of hidden layer {index + 1}", "Activation functions")
+        )
         self.activation.setProperty("layerIndex", index)
         self.activation.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.activation.setMinimumWidth(70)
+        # Never narrower than its longest entry: "leaky ReLU" must not read "leaky R".
+        self.activation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.activation.setMinimumWidth(self.activation.sizeHint().width())
         self.activation.currentIndexChanged.connect(editor._on_activation_changed)
 
         self.up = _row_button("▲", f"moveLayerUpButton_{index}", "Move this layer up", index)

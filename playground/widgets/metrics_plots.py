@@ -4,6 +4,13 @@ Each curve is one `PlotDataItem` with peak downsampling and clip-to-view, fed fr
 buffer whose capacity doubles when full. Appending k epochs is then O(k) amortised, and a redraw
 only touches what fits on screen, so the plots stay smooth after 100 000 epochs.
 
+Loss curves can blow up (a learning rate far too high sends the loss to 1e235 or inf). Values
+that are non-finite or above ``BLOWUP_FACTOR`` times the first finite training loss are drawn
+clipped at that cap, with a marker at the top edge, so the y axis keeps showing the sane part of
+the curve; the buffers (and :meth:`MetricsPlots.latest`) keep the true values. The legends sit
+in each plot's title row, outside the plotting area; the loss plot has a log-scale check box
+(``lossLogScaleCheck``) in that row.
+
 The x range is set here, not by the ViewBox's auto-range: with auto-downsampling, the downsampled
 curve's x extent depends on the view width, which auto-range derives from that extent, and the two
 can chase each other forever (an endless sigRangeChanged loop seen with 100 000 points; pyqtgraph
@@ -11,13 +18,77 @@ also skips clip-to-view while x auto-range is on). The plots follow the newest e
 pans or zooms; a double click (or `set_follow(True)`, or `clear()`) follows again.
 """
 
+import math
+from typing import Literal
+
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import ArrayLike, NDArray
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QWidget
 
 from playground import theme
+from playground.help import with_concept
+
+# A loss above this multiple of the first training loss (ln 2 ≈ 0.69 for a network that starts
+# near p = 0.5) is drawn clipped: it is a blow-up, not a part of the curve worth scaling for.
+BLOWUP_FACTOR = 5.0
+BLOWUP_COLOR = "#CC3311"  # markers of clipped loss values
+METRIC_WIDTH = 8  # characters: format_metric never returns more
+EMPTY_LOSS_RANGE = (0.0, 1.0)  # the loss axis with no data (log mode: 0.01..1)
+
+
+def format_metric(value: float | None, kind: Literal["loss", "accuracy"]) -> str:
+    """A metric as a stats label shows it, never wider than 8 characters.
+
+    Parameters
+    ----------
+    value : float or None
+        None when there is no value (yet, or no test set).
+    kind : {"loss", "accuracy"}
+        Accuracy in 0..1 shows as a percentage with one decimal.
+
+    Returns
+    -------
+    str
+        "—" for None, "diverged" for NaN or ±inf; accuracy ``"97.5%"``; loss ``"0.0636"``
+        (below 1), ``"12.35"`` (four significant digits up to 9999), ``"1.2e+235"`` or
+        ``"3.0e-05"`` beyond.
+
+    Raises
+    ------
+    ValueError
+        For another ``kind``.
+    """
+    if kind not in ("loss", "accuracy"):
+        raise ValueError(f"kind must be 'loss' or 'accuracy', got {kind!r}.")
+    if value is None:
+        return "—"
+    number = float(value)
+    if not math.isfinite(number):
+        return "diverged"
+    if kind == "accuracy" and 0.0 <= number <= 1.0:
+        return f"{number:.1%}"
+    size = abs(number)
+    if size == 0:
+        return "0"
+    if 1e-3 <= size < 1:
+        text = f"{number:.4f}"
+    elif 1 <= size < 9999.5:
+        text = f"{number:.4g}"
+    else:
+        text = f"{number:.1e}"
+    return text if len(text) <= METRIC_WIDTH else f"{number:.0e}"
+
+
+def legend_html(title: str) -> str:
+    """The title row of a metric plot: its name, then a legend of the train and test curves."""
+    return (
+        f"<span style='color:{theme.FOREGROUND}; font-size:10pt'>{title}</span>"
+        f"&nbsp;&nbsp;&nbsp;<span style='font-size:8pt; color:{theme.TRAIN_COLOR}'>"
+        f"━ train</span>&nbsp;&nbsp;<span style='font-size:8pt; color:{theme.TEST_COLOR}'>"
+        "╍ test</span>"
+    )
 
 
 class GrowingArray:
@@ -62,22 +133,61 @@ class GrowingArray:
 
 
 class _Series:
-    """One curve: x and y buffers and the PlotDataItem that shows them."""
+    """One curve: x and y buffers and the PlotDataItem that shows them.
 
-    def __init__(self, curve: pg.PlotDataItem) -> None:
+    With ``markers`` (a loss curve), values that are non-finite or above :attr:`cap` are drawn
+    at the cap and marked there; the buffers keep the true values.
+    """
+
+    def __init__(self, curve: pg.PlotDataItem, markers: pg.PlotDataItem | None = None) -> None:
         self.curve = curve
+        self.markers = markers
         self.x = GrowingArray()
         self.y = GrowingArray()
+        self.shown = GrowingArray()  # the y drawn (clipped) when there are markers
+        self.cap: float | None = None
 
     def extend(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
         self.x.extend(x)
         self.y.extend(y)
-        self.curve.setData(self.x.values, self.y.values)
+        if self.markers is None:
+            self.curve.setData(self.x.values, self.y.values)
+            return
+        self.shown.extend(self._clip(y))
+        self._draw()
+
+    def set_cap(self, cap: float | None) -> None:
+        """Clip at ``cap`` from now on (all values so far are drawn again)."""
+        self.cap = cap
+        self.shown.clear()
+        self.shown.extend(self._clip(self.y.values))
+        self._draw()
+
+    def _clip(self, y: NDArray[np.float64]) -> NDArray[np.float64]:
+        if self.cap is None:
+            return np.where(np.isfinite(y), y, np.nan)
+        return np.where(np.isfinite(y) & (y <= self.cap), y, self.cap)
+
+    def _draw(self) -> None:
+        self.curve.setData(self.x.values, self.shown.values)
+        clipped = self.clipped_epochs()
+        self.markers.setData(clipped, np.full(len(clipped), self.cap or 0.0))
+
+    def clipped_epochs(self) -> NDArray[np.float64]:
+        """The epochs whose value is drawn clipped (empty without a cap)."""
+        if self.markers is None or self.cap is None:
+            return np.empty(0)
+        y = self.y.values
+        return self.x.values[~(np.isfinite(y) & (y <= self.cap))]
 
     def clear(self) -> None:
         self.x.clear()
         self.y.clear()
+        self.shown.clear()
+        self.cap = None
         self.curve.setData(np.empty(0), np.empty(0))
+        if self.markers is not None:
+            self.markers.setData(np.empty(0), np.empty(0))
 
     def latest(self) -> float | None:
         return float(self.y.values[-1]) if len(self.y) else None
@@ -115,6 +225,9 @@ class _FollowViewBox(pg.ViewBox):
 class MetricsPlots(QWidget):
     """Two plots: loss and accuracy against epoch, each with a train and a test curve.
 
+    Children: ``lossPlot``, ``accuracyPlot`` (pyqtgraph PlotWidgets) and ``lossLogScaleCheck``
+    (in the loss plot's title row).
+
     Parameters
     ----------
     parent : QWidget, optional
@@ -122,7 +235,14 @@ class MetricsPlots(QWidget):
         Horizontal puts the plots side by side, vertical stacks them.
     log_loss : bool
         Show the loss on a log scale.
+
+    Attributes
+    ----------
+    sigLogLossChanged : Signal(bool)
+        The user switched the loss axis to log (True) or linear (False) scale.
     """
+
+    sigLogLossChanged = Signal(bool)
 
     def __init__(
         self,
@@ -143,8 +263,14 @@ class MetricsPlots(QWidget):
             plot.plotItem.vb.sigDoubleClicked.connect(lambda: self.set_follow(True))
 
         self._series = {
-            "loss": _Series(self._make_curve(self.loss_plot, "train", theme.TRAIN_COLOR)),
-            "val_loss": _Series(self._make_curve(self.loss_plot, "test", theme.TEST_COLOR, True)),
+            "loss": _Series(
+                self._make_curve(self.loss_plot, "train", theme.TRAIN_COLOR),
+                self._make_markers(self.loss_plot, theme.TRAIN_COLOR),
+            ),
+            "val_loss": _Series(
+                self._make_curve(self.loss_plot, "test", theme.TEST_COLOR, True),
+                self._make_markers(self.loss_plot, theme.TEST_COLOR),
+            ),
             "accuracy": _Series(self._make_curve(self.accuracy_plot, "train", theme.TRAIN_COLOR)),
             "val_accuracy": _Series(
                 self._make_curve(self.accuracy_plot, "test", theme.TEST_COLOR, True)
@@ -163,6 +289,20 @@ class MetricsPlots(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.accuracy_plot)
+
+        self.lossLogScaleCheck = QCheckBox("log", self.loss_plot)
+        self.lossLogScaleCheck.setObjectName("lossLogScaleCheck")
+        self.lossLogScaleCheck.setToolTip(
+            with_concept(
+                "Show the loss on a logarithmic axis: the small late gains become visible",
+                "Loss",
+            )
+        )
+        font = self.lossLogScaleCheck.font()
+        font.setPointSizeF(8.0)
+        self.lossLogScaleCheck.setFont(font)
+        self.lossLogScaleCheck.toggled.connect(self._on_log_scale_toggled)
+        self._corner = _TopRightCorner(self.lossLogScaleCheck, self.loss_plot)
         self.set_log_loss(log_loss)
 
     @staticmethod
@@ -182,21 +322,16 @@ class MetricsPlots(QWidget):
         vb.setAutoVisible(y=True)  # fit y to the visible epochs when zoomed in
         vb.setLimits(xMin=0)
         vb.setXRange(0, 1, padding=0)
-        item.setTitle(y_label.capitalize(), color=theme.FOREGROUND, size="10pt")
+        # Left-aligned from the widget's left edge (over the axis too), leaving the right end of
+        # the row to the loss plot's log-scale box even when the plot is narrow.
+        item.setTitle(legend_html(y_label.capitalize()), justify="left")
+        item.layout.removeItem(item.titleLabel)
+        item.layout.addItem(item.titleLabel, 0, 0, 1, 2)
         item.setLabel("bottom", "epoch")
         for axis_name in ("left", "bottom"):
             axis = item.getAxis(axis_name)
             axis.setPen(pg.mkPen(theme.FOREGROUND))
             axis.setTextPen(pg.mkPen(theme.FOREGROUND))
-        # Loss falls and accuracy rises: their legends go where the curves are not, after a while.
-        offset = (-8, 8) if name == "lossPlot" else (-8, -8)
-        item.addLegend(
-            offset=offset,
-            labelTextColor=theme.FOREGROUND,
-            labelTextSize="8pt",
-            colCount=2,
-            brush=pg.mkBrush(255, 255, 255, 210),
-        )
         plot.setMinimumSize(160, 120)
         return plot
 
@@ -210,12 +345,46 @@ class MetricsPlots(QWidget):
         curve.setClipToView(True)
         return curve
 
+    @staticmethod
+    def _make_markers(plot: pg.PlotWidget, color: str) -> pg.PlotDataItem:
+        """Triangles at the top edge where a loss curve is clipped (see BLOWUP_FACTOR)."""
+        markers = pg.PlotDataItem(
+            pen=None,
+            symbol="t1",  # a triangle pointing up: "off the top"
+            symbolSize=7,
+            symbolPen=pg.mkPen(BLOWUP_COLOR),
+            symbolBrush=pg.mkBrush(color),
+        )
+        markers.setClipToView(True)
+        plot.addItem(markers)
+        return markers
+
     # ------------------------------------------------------------------ public API
 
     @property
     def curves(self) -> dict[str, pg.PlotDataItem]:
         """The four curves by metric: "loss", "val_loss", "accuracy", "val_accuracy"."""
         return {name: series.curve for name, series in self._series.items()}
+
+    @property
+    def loss_cap(self) -> float | None:
+        """Loss values above this are drawn clipped: ``BLOWUP_FACTOR`` times the first finite
+        training loss; None before there is one."""
+        return self._series["loss"].cap
+
+    def clipped_epochs(self, name: str = "loss") -> NDArray[np.float64]:
+        """The epochs of the "loss" or "val_loss" curve drawn clipped at :attr:`loss_cap`."""
+        return self._series[name].clipped_epochs()
+
+    def _update_loss_cap(self) -> None:
+        if self.loss_cap is not None:
+            return
+        losses = self._series["loss"].y.values
+        finite = losses[np.isfinite(losses)]
+        if len(finite):
+            cap = BLOWUP_FACTOR * float(abs(finite[0]))
+            for name in ("loss", "val_loss"):
+                self._series[name].set_cap(cap)
 
     def append(
         self,
@@ -262,6 +431,7 @@ class MetricsPlots(QWidget):
             return
         for name, values in checked.items():
             self._series[name].extend(epochs, values)
+        self._update_loss_cap()
         self._last_epoch = int(epochs[-1])
         self._max_epoch = max(self._max_epoch, float(epochs.max()))
         if self._follow:
@@ -303,12 +473,22 @@ class MetricsPlots(QWidget):
             raise
 
     def clear(self) -> None:
-        """Remove all points (e.g. after a reset)."""
+        """Remove all points (e.g. after a reset); the loss axis forgets its old range."""
         for series in self._series.values():
             series.clear()
         self._last_epoch = None
         self._max_epoch = 1.0
+        self._reset_loss_range()
         self.set_follow(True)
+
+    def _reset_loss_range(self) -> None:
+        # With no data, auto-range has nothing to fit and would keep the old range.
+        vb = self.loss_plot.plotItem.vb
+        low, high = EMPTY_LOSS_RANGE
+        if self._log_loss:
+            low, high = -2.0, 0.0  # log10 of 0.01..1
+        vb.setYRange(low, high, padding=0)
+        vb.enableAutoRange(y=True)
 
     def latest(self) -> dict[str, float | int | None]:
         """The last appended values.
@@ -348,9 +528,47 @@ class MetricsPlots(QWidget):
         return self._log_loss
 
     def set_log_loss(self, on: bool) -> None:
-        """Show the loss on a logarithmic (True) or linear (False) axis."""
+        """Show the loss on a logarithmic (True) or linear (False) axis (no signal)."""
         self._log_loss = bool(on)
+        blocked = self.lossLogScaleCheck.blockSignals(True)
+        self.lossLogScaleCheck.setChecked(self._log_loss)
+        self.lossLogScaleCheck.blockSignals(blocked)
         self.loss_plot.plotItem.setLogMode(x=False, y=self._log_loss)
+        if len(self._series["loss"].x) == 0 and len(self._series["val_loss"].x) == 0:
+            self._reset_loss_range()
+        else:
+            self.loss_plot.plotItem.vb.enableAutoRange(y=True)
+
+    @Slot(bool)
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        self.set_log_loss(on)
+        self.sigLogLossChanged.emit(self._log_loss)
+
+
+class _TopRightCorner(QObject):
+    """Keeps ``widget`` in the top right corner of ``host`` (the title row of a plot)."""
+
+    MARGIN = 4
+
+    def __init__(self, widget: QWidget, host: QWidget) -> None:
+        super().__init__(host)
+        self._widget = widget
+        self._host = host
+        host.installEventFilter(self)
+        widget.adjustSize()
+        widget.raise_()
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        size = self._widget.sizeHint()
+        self._widget.setGeometry(
+            self._host.width() - size.width() - self.MARGIN, 1, size.width(), size.height()
+        )
 
 
 def _as_1d(name: str, values: ArrayLike) -> NDArray[np.float64]:

@@ -1,8 +1,11 @@
-"""Help: the shortcuts list read from the actions, About with versions, tooltips everywhere."""
+"""Help: Concepts, the shortcuts list read from the actions, About, tooltips everywhere."""
+
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
 import PySide6
+import pytest
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -10,10 +13,23 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QTextBrowser,
     QWidget,
 )
 
-from playground.help import AboutDialog, ShortcutsDialog, action_label, versions
+from playground.help import (
+    CONCEPT_ANCHORS,
+    PRESET_LESSONS,
+    AboutDialog,
+    ConceptsDialog,
+    ShortcutsDialog,
+    action_label,
+    concept_link,
+    concepts_html,
+    versions,
+    with_concept,
+)
+from playground.state.presets import PRESETS
 
 
 def test_f1_opens_a_non_modal_shortcuts_list_read_from_the_actions(qtbot, window):
@@ -113,3 +129,62 @@ def test_the_image_size_dialog_explains_its_controls(window):
     missing, checked = controls_without_tooltip(window.dataExchange.size_dialog)
     assert missing == [] and checked == 3  # width, OK, Cancel
     window.dataExchange.size_dialog.reject()
+
+
+# ------------------------------------------------------------------------------------ Concepts
+
+
+def test_concept_link_names_the_menu_path_and_refuses_unknown_topics():
+    assert concept_link("Learning rate") == "(Help ▸ Concepts: Learning rate)"
+    assert with_concept("Step size.", "Loss") == "Step size.\n(Help ▸ Concepts: Loss)"
+    with pytest.raises(ValueError, match="^topic must be one of 'Decision map', .*got 'Speed'.$"):
+        concept_link("Speed")
+
+
+def test_the_concepts_page_has_every_entry_the_issue_asks_for():
+    assert list(CONCEPT_ANCHORS) == [
+        "Decision map",
+        "Loss",
+        "Train vs test",
+        "Data sets and noise",
+        "Learning rate",
+        "Optimizer",
+        "Batch size",
+        "Regularisation",
+        "Initialisation",
+        "Activation functions",
+        "Precision",
+        "Presets",
+    ]
+    html = concepts_html()
+    for topic, anchor in CONCEPT_ANCHORS.items():
+        assert f"<a name='{anchor}'></a>{topic}</h3>" in html
+        assert f"<a href='#{anchor}'>{topic}</a>" in html
+    assert set(PRESET_LESSONS) == {preset.name for preset in PRESETS}
+    for preset in PRESETS:
+        assert f"<li><b>{escape(preset.name)}</b>: " in html
+    assert "about 1,500 epochs" in PRESET_LESSONS["The article"]
+
+
+def test_help_menu_opens_concepts_non_modal(qtbot, window):
+    actions = [action_label(a) for a in window.helpMenu.actions() if not a.isSeparator()]
+    assert actions[0] == "Concepts"
+    window.helpMenu.conceptsAction.trigger()
+    dialog = window.findChild(ConceptsDialog)
+    assert dialog.isVisible() and not dialog.isModal()
+    browser = window.findChild(QTextBrowser, "conceptsBrowser")
+    assert browser.toPlainText().startswith("Concepts\n")
+    assert "ln 2 ≈ 0.693" in browser.toPlainText()
+    assert browser.verticalScrollBar().value() == 0
+
+
+def test_show_concepts_scrolls_to_the_topic(qtbot, window):
+    dialog = window.helpMenu.show_concepts("Presets")
+    bar = dialog.browser.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0)
+    at_presets = bar.value()
+    assert window.helpMenu.show_concepts("Decision map") is dialog  # one dialog
+    qtbot.waitUntil(lambda: bar.value() < at_presets)
+    with pytest.raises(ValueError, match="^topic must be one of"):
+        window.helpMenu.show_concepts("Nope")
+    dialog.grab().save("/tmp/concepts.png")

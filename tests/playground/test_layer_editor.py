@@ -117,3 +117,30 @@ def test_set_architecture_does_not_emit(qtbot, editor):
     assert emitted == []
     assert child(editor, QSpinBox, "layerUnitsSpin_0").value() == 7
     assert editor.visible_layer_count() == 1
+
+
+def test_activation_names_are_never_clipped_with_ten_layers(qtbot):
+    editor = LayerEditor(Architecture.from_units([256] * MAX_HIDDEN_LAYERS, "leaky_relu"))
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.resize(editor.minimumSizeHint().width(), editor.sizeHint().height())
+    qtbot.waitUntil(lambda: editor.width() == editor.minimumSizeHint().width())
+    for i in range(MAX_HIDDEN_LAYERS):
+        combo = child(editor, QComboBox, f"layerActivationCombo_{i}")
+        assert combo.currentText() == "leaky ReLU"
+        needed = combo.fontMetrics().horizontalAdvance("leaky ReLU")
+        # The text area: the box minus its frame and the drop-down arrow (Fusion: ~30 px).
+        assert combo.width() >= combo.sizeHint().width() >= needed + 20
+        assert "(Help ▸ Concepts: Activation functions)" in combo.toolTip()
+    editor.grab().save("/tmp/layer_editor_10.png")
+
+
+def test_typed_units_are_clamped_and_reported(qtbot, editor):
+    spin = child(editor, QSpinBox, "layerUnitsSpin_1")
+    spin.setFocus()
+    spin.selectAll()
+    with qtbot.waitSignal(editor.sigValueClamped) as blocker:
+        qtbot.keyClicks(spin, "300")
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert blocker.args == ["Layer 2 units: 300 is above the maximum 256; set to 256."]
+    assert editor.architecture().layers[1].units == 256

@@ -8,10 +8,16 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QCheckBox
 
 from playground import theme
-from playground.widgets.metrics_plots import GrowingArray, MetricsPlots
+from playground.widgets.metrics_plots import (
+    BLOWUP_FACTOR,
+    METRIC_WIDTH,
+    GrowingArray,
+    MetricsPlots,
+    format_metric,
+)
 
 
 @pytest.fixture
@@ -54,10 +60,9 @@ def test_children_object_names_and_curve_styles(plots):
     assert plots.findChild(pg.PlotWidget, "accuracyPlot") is plots.accuracy_plot
     curves = plots.curves
     assert set(curves) == {"loss", "val_loss", "accuracy", "val_accuracy"}
-    assert [c for c in plots.loss_plot.plotItem.items if isinstance(c, pg.PlotDataItem)] == [
-        curves["loss"],
-        curves["val_loss"],
-    ]
+    items = [c for c in plots.loss_plot.plotItem.items if isinstance(c, pg.PlotDataItem)]
+    markers = [plots._series[name].markers for name in ("loss", "val_loss")]
+    assert items == [curves["loss"], markers[0], curves["val_loss"], markers[1]]
     for name, curve in curves.items():
         pen = curve.opts["pen"]
         test = name.startswith("val_")
@@ -65,8 +70,6 @@ def test_children_object_names_and_curve_styles(plots):
         assert (pen.style() == Qt.PenStyle.DashLine) == test
         assert curve.opts["autoDownsample"] and curve.opts["downsampleMethod"] == "peak"
         assert curve.opts["clipToView"]
-    legend = plots.loss_plot.plotItem.legend
-    assert [label.text for _, label in legend.items] == ["train", "test"]
     assert plots.accuracy_plot.plotItem.vb.viewRange()[1] == pytest.approx([-0.02, 1.02])
 
 
@@ -218,3 +221,152 @@ def test_vertical_orientation_stacks_the_plots(qtbot):
     qtbot.waitExposed(widget)
     assert widget.accuracy_plot.y() > widget.loss_plot.y() + widget.loss_plot.height() - 1
     assert widget.accuracy_plot.x() == widget.loss_plot.x()
+
+
+# ---------------------------------------------------------------- legends, log scale, blow-ups
+
+
+def test_legends_sit_in_the_title_row_above_the_plotting_area(plots):
+    for plot, title in ((plots.loss_plot, "Loss"), (plots.accuracy_plot, "Accuracy")):
+        item = plot.plotItem
+        assert item.legend is None  # nothing drawn over the curves
+        text = item.titleLabel.text
+        assert text.index(title) < text.index("━ train") < text.index("╍ test")
+        assert theme.TRAIN_COLOR in text and theme.TEST_COLOR in text
+        title_bottom = item.titleLabel.mapRectToScene(item.titleLabel.boundingRect()).bottom()
+        assert title_bottom <= item.vb.mapRectToScene(item.vb.boundingRect()).top() + 0.5
+
+
+def test_log_scale_check_box_switches_the_loss_axis(plots, qtbot):
+    check = plots.findChild(QCheckBox, "lossLogScaleCheck")
+    assert check is plots.lossLogScaleCheck and check.parent() is plots.loss_plot
+    assert check.isVisible() and not check.isChecked()
+    # In the title row, right-aligned, above the plotting area.
+    vb_top = (
+        plots.loss_plot.mapFromScene(
+            plots.loss_plot.plotItem.vb.mapRectToScene(plots.loss_plot.plotItem.vb.boundingRect())
+        )
+        .boundingRect()
+        .top()
+    )
+    assert check.geometry().right() == plots.loss_plot.width() - 5
+    assert check.geometry().bottom() < vb_top
+    assert "(Help ▸ Concepts: Loss)" in check.toolTip()
+    loss = np.geomspace(0.7, 0.01, 100)
+    plots.append(np.arange(1, 101), loss, 1 - loss)
+    with qtbot.waitSignal(plots.sigLogLossChanged) as blocker:
+        qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(6, check.height() // 2))
+    assert blocker.args == [True]
+    assert plots.log_loss and plots.loss_plot.plotItem.ctrl.logYCheck.isChecked()
+    vb = plots.loss_plot.plotItem.vb
+    # log10 units, the whole curve
+    qtbot.waitUntil(
+        lambda: vb.viewRange()[1][0] < np.log10(0.011) < np.log10(0.69) < vb.viewRange()[1][1]
+    )
+    plots.set_log_loss(False)  # from the program: the box follows, no signal
+    assert not check.isChecked() and not plots.log_loss
+
+
+def test_blow_ups_are_clipped_and_marked_so_the_good_part_stays_readable(plots, qtbot):
+    epochs = np.arange(1, 21)
+    loss = np.concatenate([np.linspace(0.69, 0.5, 15), [3.0, 1e30, 8e235, np.inf, np.nan]])
+    val_loss = np.concatenate([np.linspace(0.7, 0.55, 15), [4.0, 1e12, np.inf, 0.6, 0.6]])
+    accuracy = np.full(20, 0.8)
+    plots.append(epochs, loss, accuracy, val_loss, accuracy)
+    cap = BLOWUP_FACTOR * 0.69
+    assert plots.loss_cap == pytest.approx(cap)
+    np.testing.assert_array_equal(plots.clipped_epochs("loss"), [17, 18, 19, 20])
+    np.testing.assert_array_equal(plots.clipped_epochs("val_loss"), [16, 17, 18])  # 4.0 > cap
+    shown = plots.curves["loss"].yData
+    np.testing.assert_array_equal(shown[:16], loss[:16])
+    np.testing.assert_array_equal(shown[16:], np.full(4, cap))
+    markers = plots._series["loss"].markers
+    np.testing.assert_array_equal(markers.xData, [17, 18, 19, 20])
+    np.testing.assert_array_equal(markers.yData, np.full(4, cap))
+    plots.grab()  # auto-range follows the data when drawn
+    low, high = plots.loss_plot.plotItem.vb.viewRange()[1]
+    assert 0.2 < low < 0.5 and cap < high < 1.2 * cap  # not 8e235: the good part is readable
+    latest = plots.latest()
+    assert np.isnan(latest["loss"]) and latest["val_loss"] == 0.6  # the true values
+
+
+def test_the_cap_waits_for_a_finite_first_loss(plots):
+    plots.append([1], [np.inf], [0.5])
+    assert plots.loss_cap is None
+    assert np.isnan(plots.curves["loss"].yData).all()
+    plots.append([2, 3], [0.8, 100.0], [0.5, 0.5])
+    assert plots.loss_cap == pytest.approx(4.0)
+    np.testing.assert_array_equal(plots.clipped_epochs(), [1, 3])
+
+
+def test_clear_forgets_the_old_loss_range(plots):
+    plots.append([1, 2, 3], [0.7, 1e200, 5e235], [0.5, 0.5, 0.5])
+    plots.loss_plot.plotItem.vb.setYRange(0, 1e235)  # whatever range it had
+    plots.clear()
+    assert plots.loss_cap is None
+    assert plots.loss_plot.plotItem.vb.viewRange()[1] == pytest.approx([0.0, 1.0])
+    plots.append([1, 2], [0.3, 0.2], [0.5, 0.6])
+    plots.grab()  # auto-range follows the data when drawn
+    low, high = plots.loss_plot.plotItem.vb.viewRange()[1]
+    assert 0.15 < low <= 0.2 and 0.3 <= high < 0.35  # fits the new run
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "text"),
+    [
+        (None, "loss", "—"),
+        (None, "accuracy", "—"),
+        (float("nan"), "loss", "diverged"),
+        (float("inf"), "loss", "diverged"),
+        (-float("inf"), "accuracy", "diverged"),
+        (0.0636, "loss", "0.0636"),
+        (0.693147, "loss", "0.6931"),
+        (0.00123, "loss", "0.0012"),
+        (0.0009, "loss", "9.0e-04"),
+        (3e-17, "loss", "3.0e-17"),
+        (0.0, "loss", "0"),
+        (1.0, "loss", "1"),
+        (12.3456, "loss", "12.35"),
+        (9999.4, "loss", "9999"),
+        (9999.6, "loss", "1.0e+04"),
+        (8.123e235, "loss", "8.1e+235"),
+        (1.2e235, "loss", "1.2e+235"),
+        (1.7976931348623157e308, "loss", "1.8e+308"),
+        (-2.6e300, "loss", "-3e+300"),
+        (0.975, "accuracy", "97.5%"),
+        (1.0, "accuracy", "100.0%"),
+        (0.0, "accuracy", "0.0%"),
+        (0.99999, "accuracy", "100.0%"),
+        (0.5, "accuracy", "50.0%"),
+    ],
+)
+def test_format_metric(value, kind, text):
+    assert format_metric(value, kind) == text
+
+
+def test_format_metric_is_never_wider_than_8_characters():
+    values = [0.0, 5e-324, 1e-300, 1e-5, 0.000999, 0.001, 0.5, 0.99995, 1, 99.995, 9999.5]
+    values += [1e5, 1e100, 1.7976931348623157e308, 0.123456789, 123456.789]
+    values += [-v for v in values] + [float("nan"), float("inf"), -float("inf"), None]
+    for value in values:
+        for kind in ("loss", "accuracy"):
+            assert len(format_metric(value, kind)) <= METRIC_WIDTH, (value, kind)
+    with pytest.raises(ValueError, match="^kind must be 'loss' or 'accuracy', got 'acc'.$"):
+        format_metric(0.5, "acc")
+
+
+def test_grab(qtbot):
+    widget = MetricsPlots(orientation=Qt.Orientation.Vertical)
+    qtbot.addWidget(widget)
+    widget.resize(200, 420)  # narrow: the legend and the log-scale box still fit
+    widget.show()
+    qtbot.waitExposed(widget)
+    epochs = np.arange(1, 41)
+    loss = np.concatenate([np.linspace(0.69, 0.4, 30), np.geomspace(3, 1e235, 10)])
+    widget.append(epochs, loss, np.linspace(0.5, 0.8, 40), loss * 1.05, np.linspace(0.5, 0.75, 40))
+    widget.grab().save("/tmp/metrics_plots.png")
+    title = widget.loss_plot.plotItem.titleLabel
+    text = title.item  # the QGraphicsTextItem: the text's own extent
+    title_right = widget.loss_plot.mapFromScene(text.mapToScene(text.boundingRect().topRight())).x()
+    assert title_right < widget.lossLogScaleCheck.geometry().left()
+    assert widget.clipped_epochs().tolist() == list(range(32, 41))  # 3 < 5 x 0.69 is kept

@@ -2,12 +2,14 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox
 
 from playground.state import Hyperparameters
 from playground.widgets.training_panel import (
     LadderSpinBox,
     LogSpinBox,
     TrainingPanel,
+    format_rate,
     one_two_five,
 )
 
@@ -118,7 +120,7 @@ def test_every_control_reaches_the_hyperparameters(qtbot, panel):
 
 def test_combo_labels(panel):
     texts = [panel.optimizerCombo.itemText(i) for i in range(panel.optimizerCombo.count())]
-    assert texts == ["SGD", "Momentum", "Adam"]
+    assert texts == ["SGD", "Momentum", "Nesterov", "Adam"]
     texts = [panel.initCombo.itemText(i) for i in range(panel.initCombo.count())]
     assert texts == ["Article (randn·0.1)", "He", "Xavier"]
 
@@ -139,3 +141,177 @@ def test_set_hyperparameters_does_not_emit(qtbot, panel):
     assert panel.optimizerCombo.currentText() == "Momentum"
     assert panel.learningRateSpin.text() == "0.2"
     assert panel.batchSizeSpin.value() == 64
+
+
+def type_into(qtbot, spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+def choose(qtbot, combo, key):
+    """Pick the entry whose data is ``key`` with the keyboard, as a user can."""
+    combo.setFocus()
+    while combo.currentData() != key:
+        step = Qt.Key.Key_Down if combo.findData(key) > combo.currentIndex() else Qt.Key.Key_Up
+        qtbot.keyClick(combo, step)
+
+
+def emitted(panel):
+    received = []
+    panel.sigHyperparametersChanged.connect(received.append)
+    return received
+
+
+def test_nesterov_is_offered(qtbot, panel):
+    received = emitted(panel)
+    choose(qtbot, panel.optimizerCombo, "nesterov")
+    assert [hp.optimizer for hp in received] == ["momentum", "nesterov"]
+    assert panel.optimizerCombo.currentText() == "Nesterov"
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_choosing_a_penalty_sets_a_useful_strength(qtbot, panel, penalty):
+    assert panel.regularizationRateSpin.value() == 0
+    received = emitted(panel)
+    choose(qtbot, panel.regularizationCombo, penalty)
+    assert received[-1].regularization == penalty
+    assert received[0].regularization_rate == 1e-3  # from the first choice on
+    assert panel.regularizationRateSpin.text() == "0.001"
+
+
+def test_a_chosen_strength_is_kept_when_switching_penalty(qtbot, panel):
+    choose(qtbot, panel.regularizationCombo, "l2")
+    type_into(qtbot, panel.regularizationRateSpin, "0.05")
+    choose(qtbot, panel.regularizationCombo, "l1")
+    assert panel.hyperparameters().regularization_rate == 0.05
+
+
+def test_strength_steps_on_a_log_scale(qtbot, panel):
+    choose(qtbot, panel.regularizationCombo, "l2")
+    spin = panel.regularizationRateSpin
+    spin.setFocus()
+    seen = []
+    for key in (Qt.Key.Key_Up, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Down):
+        qtbot.keyClick(spin, key)
+        seen.append(spin.text())
+    assert seen == ["0.002", "0.005", "0.002", "0.001", "0.0005"]
+    spin.setValue(1e-5)
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    assert spin.value() == 0.0
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.text() == "0.00001"
+
+
+def test_speed_reads_singular_and_plural(qtbot, panel):
+    spin = panel.speedSpin
+    panel.set_hyperparameters(Hyperparameters(epochs_per_refresh=1))
+    assert spin.text() == "1 epoch / frame"
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.text() == "2 epochs / frame"
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert spin.text() == "10 epochs / frame"
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    qtbot.keyClick(spin, Qt.Key.Key_Down)
+    assert spin.text() == "1 epoch / frame"
+    assert panel.hyperparameters().epochs_per_refresh == 1
+
+
+def test_precision_combo(qtbot, panel):
+    assert [panel.precisionCombo.itemText(i) for i in range(2)] == ["float32", "float64"]
+    assert panel.precisionCombo.currentData() == "float32"
+    with qtbot.waitSignal(panel.sigHyperparametersChanged) as blocker:
+        choose(qtbot, panel.precisionCombo, "float64")
+    assert blocker.args[0].precision == "float64"
+    panel.set_hyperparameters(Hyperparameters(precision="float32"))
+    assert panel.precisionCombo.currentText() == "float32"
+    assert "(Help ▸ Concepts: Precision)" in panel.precisionCombo.toolTip()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value", "message"),
+    [
+        ("learningRateSpin", "20", 10.0, "Learning rate: 20 is above the maximum 10; set to 10."),
+        (
+            "learningRateSpin",
+            "0.000001",
+            1e-5,
+            "Learning rate: 0.000001 is below the minimum 0.00001; set to 0.00001.",
+        ),
+        (
+            "batchSizeSpin",
+            "99999",
+            4096,
+            "Batch size: 99999 is above the maximum 4096; set to 4096.",
+        ),
+        (
+            "speedSpin",
+            "20000",
+            10_000,
+            "Speed: 20000 epochs / frame is above the maximum 10000 epochs / frame; "
+            "set to 10000 epochs / frame.",
+        ),
+        (
+            "seedSpin",
+            "99999999999",
+            2**31 - 1,
+            "Seed: 99999999999 is above the maximum 2147483647; set to 2147483647.",
+        ),
+    ],
+)
+def test_typed_values_are_clamped_and_reported(qtbot, panel, name, text, value, message):
+    spin = getattr(panel, name)
+    assert spin.correctionMode() == QAbstractSpinBox.CorrectionMode.CorrectToNearestValue
+    with qtbot.waitSignal(panel.sigValueClamped) as blocker:
+        type_into(qtbot, spin, text)
+    assert blocker.args == [message]
+    assert spin.value() == value
+    assert getattr(panel.hyperparameters(), _FIELDS[name]) == value
+
+
+_FIELDS = {
+    "learningRateSpin": "learning_rate",
+    "batchSizeSpin": "batch_size",
+    "speedSpin": "epochs_per_refresh",
+    "seedSpin": "seed",
+}
+
+
+def test_strength_is_clamped_and_reported(qtbot, panel):
+    choose(qtbot, panel.regularizationCombo, "l2")
+    with qtbot.waitSignal(panel.sigValueClamped) as blocker:
+        type_into(qtbot, panel.regularizationRateSpin, "50")
+    assert blocker.args == ["Strength: 50 is above the maximum 10; set to 10."]
+    assert panel.hyperparameters().regularization_rate == 10.0
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (1234.4, "1,234 epochs/s"),
+        (123456.0, "123,456 epochs/s"),
+        (10.0, "10 epochs/s"),
+        (9.96, "10.0 epochs/s"),
+        (3.25, "3.2 epochs/s"),
+        (1.0, "1.0 epochs/s"),
+        (1 / 2.4, "2.4 s/epoch"),
+        (0.05, "20 s/epoch"),
+        (1 / 3600, "3,600 s/epoch"),
+        (0.0, "—"),
+        (-1.0, "—"),
+        (float("nan"), "—"),
+        (float("inf"), "—"),
+    ],
+)
+def test_format_rate(rate, text):
+    assert format_rate(rate) == text
+
+
+def test_grab(qtbot, panel):
+    panel.resize(320, panel.sizeHint().height())
+    panel.grab().save("/tmp/training_panel.png")
+    assert panel.speedSpin.text() == "10 epochs / frame"

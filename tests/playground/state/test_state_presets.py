@@ -108,3 +108,19 @@ def test_too_high_a_learning_rate_diverges_and_is_caught() -> None:
         train(TOO_HIGH_A_LEARNING_RATE, 50)
     assert caught.value.epoch <= 20
     assert "weights restored from epoch" in str(caught.value)
+
+
+def test_the_article_map_stays_white_for_1500_epochs() -> None:
+    # Its status text: "for about 1,500 epochs the map stays near p = 0.5 (white)".
+    command = THE_ARTICLE.points_command()
+    train = ~command.is_test
+    hp = THE_ARTICLE.hyperparameters
+    net = nn_engine.Network(THE_ARTICLE.architecture.to_engine(), **hp.network_kwargs())
+    trainer = nn_engine.Trainer(net, command.X[train], command.labels[train], **hp.trainer_kwargs())
+    grid = np.stack(np.meshgrid(np.linspace(-2, 3, 40), np.linspace(-1.5, 2, 40)), -1)
+    with nn_engine.single_blas_thread():
+        for _ in range(1500):
+            trainer.step_epoch()
+    p = net.predict_proba(grid.reshape(-1, 2)).ravel()
+    assert np.abs(p - 0.5).max() < 0.01
+    assert "1,500 epochs the map stays near p = 0.5 (white)" in THE_ARTICLE.watch_for

@@ -11,7 +11,7 @@ from playground.state import DataSettings, Hyperparameters, ReplacePoints
 # ----------------------------------------------------------------------- Hyperparameters
 
 
-def test_defaults_are_the_articles_training() -> None:
+def test_defaults_are_the_articles_training_in_float32() -> None:
     hp = Hyperparameters()
     assert hp.to_dict() == {
         "optimizer": "sgd",
@@ -22,6 +22,7 @@ def test_defaults_are_the_articles_training() -> None:
         "init": "seed",
         "seed": 2,
         "epochs_per_refresh": 10,
+        "precision": "float32",
     }
 
 
@@ -38,7 +39,7 @@ def test_defaults_are_the_articles_training() -> None:
             "optimizer",
             "rmsprop",
             ValueError,
-            "optimizer must be one of 'sgd', 'momentum', 'adam', got 'rmsprop'.",
+            "optimizer must be one of 'sgd', 'momentum', 'nesterov', 'adam', got 'rmsprop'.",
         ),
         (
             "regularization",
@@ -121,6 +122,40 @@ def test_trainer_kwargs_are_accepted_by_the_engine() -> None:
     assert trainer.step_epoch().epoch == 1
 
 
+LOGISTIC = [{"input_dim": 2, "output_dim": 1, "activation": "sigmoid"}]
+
+
+def test_precision_is_the_networks_dtype() -> None:
+    assert Hyperparameters().network_kwargs() == {"init": "seed", "seed": 2}
+    assert Hyperparameters().network_kwargs(with_dtype=True) == {
+        "init": "seed",
+        "seed": 2,
+        "dtype": "float32",
+    }
+    for precision in ("float32", "float64"):
+        hp = Hyperparameters(precision=precision, init="he", seed=4)
+        net = nn_engine.Network(LOGISTIC, **hp.network_kwargs(with_dtype=True))
+        assert net.dtype == np.dtype(precision)
+    with pytest.raises(ValueError, match="^precision must be one of 'float32', 'float64', got"):
+        Hyperparameters(precision="float16")
+
+
+def test_a_dict_without_precision_is_a_float64_session() -> None:
+    # Sessions saved before the setting existed were trained in float64.
+    data = Hyperparameters(precision="float32").to_dict()
+    del data["precision"]
+    assert Hyperparameters.from_dict(data).precision == "float64"
+    assert Hyperparameters.from_dict({**data, "precision": "float32"}).precision == "float32"
+
+
+def test_nesterov_reaches_the_engine() -> None:
+    hp = Hyperparameters(optimizer="nesterov", learning_rate=0.1)
+    X, y = nn_engine.datasets.moons(40, noise=0.1, seed=0)
+    net = nn_engine.Network(LOGISTIC, **hp.network_kwargs(with_dtype=True))
+    trainer = nn_engine.Trainer(net, X, y, **hp.trainer_kwargs())
+    assert trainer.optimizer == "nesterov"
+
+
 def test_hyperparameters_dict_round_trip() -> None:
     hp = Hyperparameters(optimizer="momentum", learning_rate=0.5, seed=123)
     assert Hyperparameters.from_dict(hp.to_dict()) == hp
@@ -198,7 +233,7 @@ def test_generate_makes_the_engines_points_and_split() -> None:
     command = settings.generate()
     assert isinstance(command, ReplacePoints)
     assert command.text == "Generate circles"
-    X, y = nn_engine.datasets.circles(n_samples=50, noise=0.1, seed=3)
+    X, y = nn_engine.datasets.circles(n_samples=50, noise=0.05, seed=3)  # scale 0.5
     np.testing.assert_array_equal(command.X, X)
     np.testing.assert_array_equal(command.labels, y)
     np.testing.assert_array_equal(command.is_test, nn_engine.datasets.split_mask(50, 0.2, 3))
