@@ -102,7 +102,7 @@ class Hyperparameters(CheckedFields):
         TypeError, ValueError
             Naming the missing, unknown or bad key.
         """
-        if "precision" not in data:
+        if isinstance(data, Mapping) and "precision" not in data:
             data = {**data, "precision": PRECISION_OF_OLD_FILES}
         check_keys("hyperparameters", data, tuple(cls._CHECKS))
         return cls(**data)
