@@ -95,6 +95,17 @@ class Optimizer:
             setattr(self, key, value)
         self.state = buffers
 
+    def _restore(self, state: dict) -> None:
+        """Go back to a :meth:`state_dict` taken from this optimizer (trusted: no checks, so
+        that restoring after a divergence cannot fail)."""
+        self.t = state["t"]
+        for key, value in state["hyperparameters"].items():
+            setattr(self, key, value)
+        self.state = {
+            name: {int(i): a.copy() for i, a in arrays.items()}
+            for name, arrays in state["buffers"].items()
+        }
+
     def _check_state(self, state: object) -> tuple[int, dict, dict]:
         if not isinstance(state, Mapping):
             raise ValueError(f"optimizer state must be a dict, got {type(state).__name__}.")

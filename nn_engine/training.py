@@ -28,30 +28,64 @@ from nn_engine.validation import (
     shorten,
 )
 
+# The divergence rule. A network that predicts a constant 0.5 has a loss of ln 2, and training
+# moves the loss down from its first epoch's value; even a poor network stays within a few
+# times that. A mean loss above 100 times the reference (69.3 for ln 2) means the average
+# point gets a probability under e^-69 (1e-30) for its own class: only weights that have
+# blown up do that, and they overflow a few epochs later. The reference is the larger of ln 2
+# and the first epoch's loss, so that data far from unit scale (whose first loss may be in
+# the hundreds) are not mistaken for a blow-up; it is read from the history, so a restored
+# state keeps it. Weights of these networks live within a few units (initialisations give
+# 0.01-1), so a magnitude above 1e6 is as far outside any sane run.
+LOSS_FACTOR = 100
+MAX_WEIGHT = 1e6
+
 
 class DivergenceError(ArithmeticError):
-    """Training produced a non-finite loss or weight; the last finite weights are restored.
+    """Training blew up; the last weights that were still sane are restored.
+
+    The rule: the loss of a batch is not finite, or (from the second epoch on) exceeds
+    :data:`LOSS_FACTOR` (100) times the larger of ln 2 (the loss of a constant guess of 0.5)
+    and the first epoch's loss; or after an update a weight or bias is not finite or exceeds
+    :data:`MAX_WEIGHT` (1e6) in magnitude.
 
     Attributes
     ----------
     epoch : int
         The (1-based) epoch that failed.
     quantity : {"loss", "weights"}
-    value_name : {"inf", "NaN"}
+    value_name : {"inf", "NaN", "too large"}
+        What the quantity became; "too large" is finite but beyond its limit.
+    value : float
+        The loss, or the largest weight magnitude.
+    limit : float
+        The limit that was passed (inf where only finiteness was checked).
     restored_epoch : int
         The epoch whose weights the network now holds (0 = the initial weights); the history
-        is cut back to it. A non-finite *loss* at epoch K is computed from the weights of epoch
-        K - 1, so those are suspect and the weights of epoch K - 2 come back; non-finite
-        *weights* after epoch K's update bring back those of epoch K - 1.
+        is cut back to it. A bad *loss* at epoch K is computed from the weights of epoch
+        K - 1, so those are suspect and the weights of epoch K - 2 come back (their loss,
+        measured during epoch K - 1, passed the rule); bad *weights* after an update of
+        epoch K bring back those of epoch K - 1.
     """
 
-    def __init__(self, epoch: int, quantity: str, value_name: str, restored_epoch: int):
-        self.epoch, self.quantity, self.value_name = epoch, quantity, value_name
-        self.restored_epoch = restored_epoch
-        super().__init__(
-            f"{quantity} became {value_name} at epoch {epoch}; "
-            f"weights restored from epoch {restored_epoch}"
-        )
+    def __init__(
+        self,
+        epoch: int,
+        quantity: str,
+        value: float,
+        restored_epoch: int,
+        limit: float = math.inf,
+        limit_text: str = "",
+    ):
+        self.epoch, self.quantity, self.value = epoch, quantity, float(value)
+        self.limit, self.restored_epoch = float(limit), restored_epoch
+        if math.isnan(value) or math.isinf(value):
+            self.value_name = "NaN" if math.isnan(value) else "inf"
+            what = f"{quantity} became {self.value_name}"
+        else:
+            self.value_name = "too large"
+            what = f"{quantity} exceeded {limit_text or f'{limit:g}'}"
+        super().__init__(f"{what} at epoch {epoch}; weights restored from epoch {restored_epoch}")
 
 
 @dataclass
@@ -574,7 +608,10 @@ class Trainer:
     # ------------------------------------------------------------------ steps
 
     def step_epoch(self) -> EpochMetrics:
-        """Train one epoch; returns its metrics. Raises :class:`DivergenceError` on inf/NaN."""
+        """Train one epoch; returns its metrics.
+
+        Raises :class:`DivergenceError` when training blows up (see its rule).
+        """
         while True:
             metrics = self.step_batch()
             if metrics is not None:
@@ -600,14 +637,14 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             loss, acc = self.net.forward_backward(X, y, self._grad)
             epoch = self.epoch + 1
-            if not math.isfinite(loss):
-                self._diverged(epoch, "loss", loss)
+            max_loss, reference = self._loss_limit()
+            if not loss <= max_loss:  # NaN fails this too
+                self._diverged(epoch, "loss", loss, max_loss, f"{max_loss:.1f} ({reference})")
             self._add_penalties()
             self._optimizer.step([self.net.params], [self._grad])
-        if not np.isfinite(self.net.params).all():
-            self._diverged(
-                epoch, "weights", math.nan if np.isnan(self.net.params).any() else math.inf
-            )
+            largest = float(np.max(np.abs(self.net.params)))  # NaN if any is NaN
+        if not largest <= MAX_WEIGHT:
+            self._diverged(epoch, "weights", largest, MAX_WEIGHT, f"{MAX_WEIGHT:.0e} in magnitude")
 
         self._sums[0] += loss * len(X)
         self._sums[1] += acc * len(X)
@@ -678,22 +715,31 @@ class Trainer:
                 f"{self.history.best_epoch}"
             )
 
-    def _diverged(self, epoch: int, quantity: str, value: float) -> None:
+    def _loss_limit(self) -> tuple[float, str]:
+        """The largest sane loss and how it is made (see DivergenceError); inf in epoch 1."""
+        if not self.history.loss:
+            return math.inf, ""
+        first = self.history.loss[0]
+        if first <= math.log(2):
+            return LOSS_FACTOR * math.log(2), f"{LOSS_FACTOR} × ln 2"
+        return LOSS_FACTOR * first, f"{LOSS_FACTOR} × the first epoch's loss"
+
+    def _diverged(
+        self, epoch: int, quantity: str, value: float, limit: float, limit_text: str
+    ) -> None:
         # see DivergenceError: a bad loss blames the weights it was computed from
         restored_epoch, params, optimizer_state = (
             self._backups[0] if quantity == "loss" else self._backups[-1]
         )
         self.net.params[...] = params
-        self._optimizer.load_state_dict(optimizer_state)
+        self._optimizer._restore(optimizer_state)
         self._backups = [(restored_epoch, params, optimizer_state)]
         for values in (self.history.loss, self.history.accuracy):
             del values[restored_epoch:]
         for values in (self.history.val_loss, self.history.val_accuracy):
             del values[restored_epoch:]
         self._restart_epoch()
-        error = DivergenceError(
-            epoch, quantity, "NaN" if math.isnan(value) else "inf", restored_epoch
-        )
+        error = DivergenceError(epoch, quantity, value, restored_epoch, limit, limit_text)
         self.history.stopped_reason = str(error)
         raise error
 
@@ -734,9 +780,9 @@ def train(
     Returns
     -------
     History
-        Per-epoch loss and accuracy (and validation ones). If the loss or a weight became
-        inf/NaN, training stopped there, the last finite weights are back in ``net`` and
-        ``history.stopped_reason`` says so; likewise for early stopping.
+        Per-epoch loss and accuracy (and validation ones). If training blew up (see
+        :class:`DivergenceError`), it stopped there, the last sane weights are back in ``net``
+        and ``history.stopped_reason`` says so; likewise for early stopping.
     """
     check_int("epochs", epochs, minimum=0)
     every = check_int("every", every, minimum=1)

@@ -581,7 +581,8 @@ def test_history_dict_round_trip():
 # --------------------------------------------------------------------------- divergence
 
 MESSAGE = re.compile(
-    r"(loss|weights) became (inf|NaN) at epoch (\d+); weights restored from epoch (\d+)"
+    r"(loss|weights) (?:became (inf|NaN)|exceeded ([^;]+)) at epoch (\d+); "
+    r"weights restored from epoch (\d+)"
 )
 
 
@@ -590,7 +591,7 @@ MESSAGE = re.compile(
     ("optimizer", "batch_size", "learning_rate"),
     [("sgd", None, 100.0), ("momentum", None, 100.0), ("sgd", 16, 3.0), ("nesterov", 16, 1.0)],
 )
-def test_divergence_restores_the_last_finite_weights(optimizer, batch_size, learning_rate):
+def test_divergence_restores_the_last_sane_weights(optimizer, batch_size, learning_rate):
     X, y = small_data(100)
     # linear hidden layers: nothing saturates, a huge learning rate blows up within epochs
     net = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
@@ -608,19 +609,19 @@ def test_divergence_restores_the_last_finite_weights(optimizer, batch_size, lear
     match = MESSAGE.fullmatch(str(error))
     assert match is not None, str(error)
     K = len(snapshots)  # epochs 1 .. K-1 finished
-    assert K > 2
-    assert (error.quantity, error.value_name) == match.group(1, 2)
-    assert error.epoch == int(match.group(3)) == K
-    # a non-finite loss at epoch K comes from the weights of epoch K-1: they are suspect too
+    assert K >= 2
+    assert (error.quantity, error.value_name) == (match.group(1), match.group(2) or "too large")
+    assert error.epoch == int(match.group(4)) == K
+    # a bad loss at epoch K comes from the weights of epoch K-1: they are suspect too
     restored = K - 2 if error.quantity == "loss" else K - 1
-    assert error.restored_epoch == int(match.group(4)) == restored
+    assert error.restored_epoch == int(match.group(5)) == restored
     assert isinstance(error, ArithmeticError)
     assert np.isfinite(net.params).all()
     assert np.array_equal(net.params, snapshots[restored])
     assert trainer.epoch == restored == len(trainer.history.loss)
     assert trainer.stopped_reason == str(error)
-    if batch_size is None:  # full batch: the restored weights gave a finite loss on these data
-        assert math.isfinite(net.evaluate(X, y)[0])
+    if batch_size is None:  # full batch: the restored weights' loss passed the rule
+        assert net.evaluate(X, y)[0] <= 100 * max(math.log(2), trainer.history.loss[0])
     state = trainer.state_dict()["optimizer"]
     assert state["t"] == optimizer_states[restored]["t"]
     for name, arrays in state["buffers"].items():
@@ -650,6 +651,85 @@ def test_weights_overflow_on_the_first_epoch_restores_the_initial_weights():
     assert np.isfinite(net.params).all()
 
 
+def too_high_a_learning_rate():
+    """The app's "Too high a learning rate" preset: moons (400 points, noise 0.2, seed 100,
+    10 % held out), 2-8-8-1 leaky ReLU with He init (seed 2), plain SGD at learning rate 10."""
+    X, y = datasets.moons(400, noise=0.2, seed=100)
+    is_test = datasets.split_mask(400, 0.1, 100)
+    net = Network.from_sizes([2, 8, 8, 1], hidden="leaky_relu", init="he", seed=2)
+    trainer = Trainer(
+        net, X[~is_test], y[~is_test], learning_rate=10.0, validation_data=(X[is_test], y[is_test])
+    )
+    return trainer, X[~is_test], y[~is_test]
+
+
+def test_a_blown_up_loss_is_divergence_before_it_overflows():
+    """Before this rule the preset ran to a NaN loss at epoch 12 and restored the weights of
+    epoch 10, whose loss was about 1e235; now the blow-up is caught at epoch 5."""
+    trainer, X, y = too_high_a_learning_rate()
+    snapshots = [trainer.net.params.copy()]
+    with np.errstate(all="ignore"), pytest.raises(DivergenceError) as caught:
+        for _ in range(20):
+            trainer.step_epoch()
+            snapshots.append(trainer.net.params.copy())
+    error = caught.value
+    first_loss = 0.8056783548435722  # above ln 2: the reference
+    assert trainer.history.loss[0] == first_loss
+    assert str(error) == (
+        "loss exceeded 80.6 (100 × the first epoch's loss) at epoch 5; "
+        "weights restored from epoch 3"
+    )
+    assert (error.epoch, error.quantity, error.value_name, error.restored_epoch) == (
+        5, "loss", "too large", 3
+    )  # fmt: skip
+    assert error.limit == 100 * first_loss and error.value > error.limit
+    assert math.isclose(error.value, 7391.5444, rel_tol=1e-6)
+    assert np.array_equal(trainer.net.params, snapshots[3])
+    assert len(trainer.history.loss) == len(trainer.history.val_loss) == 3
+    restored_loss, _ = trainer.net.evaluate(X, y)
+    assert math.isclose(restored_loss, 68.8771, rel_tol=1e-5)  # within the limit, not 1e235
+    assert restored_loss <= error.limit
+
+
+def test_the_loss_reference_is_ln_2_when_the_first_loss_is_lower():
+    X, y = small_data(100)
+    net = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+    trainer = Trainer(net, X, y, learning_rate=100.0)
+    with np.errstate(all="ignore"):
+        trainer.step_epoch()
+    trainer.history.loss[0] = 0.5  # a first epoch that did better than a constant guess
+    with np.errstate(all="ignore"), pytest.raises(DivergenceError) as caught:
+        trainer.run(20)
+    assert str(caught.value).startswith("loss exceeded 69.3 (100 × ln 2) at epoch ")
+    assert caught.value.limit == 100 * math.log(2)
+
+
+def test_a_weight_beyond_a_million_is_divergence_and_brings_back_the_previous_weights():
+    X, y = small_data(100)
+    net = Network.from_sizes([2, 3, 1], seed=0)
+    initial = net.params.copy()
+    trainer = Trainer(net, X, y, learning_rate=1e8)
+    with pytest.raises(DivergenceError) as caught:
+        trainer.step_epoch()
+    error = caught.value
+    assert str(error) == (
+        "weights exceeded 1e+06 in magnitude at epoch 1; weights restored from epoch 0"
+    )
+    assert (error.quantity, error.value_name, error.limit) == ("weights", "too large", 1e6)
+    assert 1e6 < error.value < math.inf
+    assert np.array_equal(net.params, initial)
+
+
+def test_data_far_from_unit_scale_is_not_mistaken_for_a_blow_up():
+    X, y = small_data(100)
+    net = Network.from_sizes([2, 16, 16, 1], init="he", seed=0)
+    trainer = Trainer(net, X * 5000, y, learning_rate=0.01, optimizer="adam")
+    with np.errstate(all="ignore"):
+        metrics = trainer.run(30)
+    assert len(metrics) == 30 and trainer.stopped_reason is None
+    assert trainer.history.loss[0] > 100 * math.log(2)  # ln 2 alone would have stopped it
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_train_records_divergence_instead_of_raising():
     X, y = small_data(100)
@@ -658,7 +738,7 @@ def test_train_records_divergence_instead_of_raising():
     history = train(net, X, y, epochs=1000, learning_rate=100.0)
     match = MESSAGE.fullmatch(history.stopped_reason or "")
     assert match is not None, history.stopped_reason
-    K, restored = int(match.group(3)), int(match.group(4))
+    K, restored = int(match.group(4)), int(match.group(5))
     assert restored == (K - 2 if match.group(1) == "loss" else K - 1) == history.epochs
     assert np.isfinite(net.params).all()
     twin_history = train(twin, X, y, epochs=restored, learning_rate=100.0)
