@@ -167,11 +167,15 @@ class Controller(QObject):
         Training started (True) or stopped (False) as the user or the worker decided.
     sigMessage : Signal(str)
         A sentence for the status line.
+    sigAboutToCapture : Signal()
+        A session is about to be read from the document: views hand in pending changes
+        (the data plot's view range, whose signal is throttled).
     """
 
     sigSnapshot = Signal(object)
     sigRunningChanged = Signal(bool)
     sigMessage = Signal(str)
+    sigAboutToCapture = Signal()
 
     def __init__(self, document: Document | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -296,6 +300,7 @@ class Controller(QObject):
 
     def session_parts(self) -> dict[str, Any]:
         """What a session takes from the document (read now, in the GUI thread)."""
+        self.sigAboutToCapture.emit()
         document = self.document
         return {
             "points": document.points,

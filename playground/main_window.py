@@ -148,9 +148,9 @@ class MainWindow(QMainWindow):
         self._on_hyperparameters_edited(hyperparameters)
 
     def set_data_settings(self, settings: DataSettings) -> None:
-        """Use these data generator settings (one undo step; the points stay until Generate)."""
-        if settings != self.controller.document.data_settings:
-            self.controller.push(SetDataSettings(settings), merge_key="data_settings")
+        """Use these data settings and generate their points, as one undo step (what a change
+        in the Data panel does)."""
+        self._on_generate_requested(settings)
 
     def push_edit(self, command: Command, message: str | None = None) -> None:
         """Apply a point edit as one undo step; the worker trains on it from its next epoch."""
@@ -316,14 +316,16 @@ class MainWindow(QMainWindow):
         self.runView = RunView(controller, self.dataPlot, self.metricsPlots, self.stats, self)
         controller.sigRunningChanged.connect(self._update_train_controls)
         controller.sigMessage.connect(self.statusBar().showMessage)
+        controller.sigAboutToCapture.connect(self.dataPlot.flush_view_changed)
         panel = self.dataPanel
         panel.sigGenerateRequested.connect(self._on_generate_requested)
         panel.sigClearRequested.connect(self._on_clear_requested)
         panel.sigActiveClassChanged.connect(self._set_active_class)
         panel.sigEraserToggled.connect(self._set_eraser)
-        panel.sigShowTestChanged.connect(self._on_data_settings_edited)
-        for spin in (panel.pointsSpin, panel.noiseSpin, panel.dataSeedSpin, panel.testRatioSpin):
-            spin.valueChanged.connect(self._on_data_settings_edited)
+        panel.sigShowTestChanged.connect(self._on_show_test_edited)
+        panel.sigSettingsEdited.connect(self._on_generate_requested)
+        for clamping in (panel, self.trainingPanel, self.layerEditor):
+            clamping.sigValueClamped.connect(self.statusBar().showMessage)
         self.dataPlot.sigPaint.connect(self._on_paint)
         self.dataPlot.sigErase.connect(self._on_erase)
         self.dataPlot.sigViewChanged.connect(self._on_view_changed)
@@ -396,9 +398,11 @@ class MainWindow(QMainWindow):
         )
         self.dataPlot.fit_to_points()
 
-    @Slot()
-    def _on_data_settings_edited(self, *_: object) -> None:
-        self.set_data_settings(self.dataPanel.settings())
+    @Slot(bool)
+    def _on_show_test_edited(self, show: bool) -> None:
+        settings = self.controller.document.data_settings
+        settings.show_test = show
+        self.controller.push(SetDataSettings(settings, "Show test points"), "show_test")
 
     @Slot()
     def _on_clear_requested(self) -> None:

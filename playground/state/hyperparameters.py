@@ -126,21 +126,12 @@ class Hyperparameters(CheckedFields):
             "seed": self.seed,
         }
 
-    def network_kwargs(self, with_dtype: bool = False) -> dict[str, Any]:
+    def network_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``nn_engine.Network`` besides the architecture.
-
-        Parameters
-        ----------
-        with_dtype : bool
-            Include ``dtype`` (the :attr:`precision`). False by default for now, because
-            callers still pass their own ``dtype`` next to these arguments.
 
         Returns
         -------
         dict
-            ``init`` and ``seed``, and ``dtype`` ("float32" or "float64") when asked.
+            ``init``, ``seed`` and ``dtype`` (the :attr:`precision`, "float32" or "float64").
         """
-        kwargs: dict[str, Any] = {"init": self.init, "seed": self.seed}
-        if with_dtype:
-            kwargs["dtype"] = self.precision
-        return kwargs
+        return {"init": self.init, "seed": self.seed, "dtype": self.precision}

@@ -438,9 +438,8 @@ def _check_trainer_state(session: Session) -> None:
     if not isinstance(state, dict):
         raise ValueError(f"trainer_state must be a dict, got {type(state).__name__}.")
     dtype = session.weights[0]["W"].dtype
-    net = nn_engine.Network(
-        session.architecture.to_engine(), **session.hyperparameters.network_kwargs(), dtype=dtype
-    )
+    kwargs = {**session.hyperparameters.network_kwargs(), "dtype": dtype}
+    net = nn_engine.Network(session.architecture.to_engine(), **kwargs)
     trainer = nn_engine.Trainer(
         net,
         np.array([[0.0, 0.0], [1.0, 1.0]]),

@@ -474,6 +474,12 @@ class DataPlot(pg.PlotWidget):
         if not self._view_timer.isActive():
             self._view_timer.start()
 
+    def flush_view_changed(self) -> None:
+        """Emit a view change still waiting for its timer now (e.g. before a save)."""
+        if self._view_timer.isActive():
+            self._view_timer.stop()
+            self._emit_view_changed()
+
     def _emit_view_changed(self) -> None:
         if self.plotItem is None:  # PlotWidget.close() has dropped its items
             return

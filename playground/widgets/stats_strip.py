@@ -7,43 +7,18 @@ Every figure comes from the document's epoch and the latest snapshot of the curr
 run (or a data edit that resets it) clears them at once.
 """
 
-import math
-
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
 
 from playground import theme
+from playground.widgets.metrics_plots import format_metric
+from playground.widgets.training_panel import format_rate
 
 DASH = "—"
-METRIC_WIDTH = 8  # characters: a metric never grows wider than its column
-
-
-def format_loss(value: float | None) -> str:
-    """A loss in at most METRIC_WIDTH characters: ``0.0636``, ``1.2e+235``, diverged, —."""
-    if value is None:
-        return DASH
-    if not math.isfinite(value):
-        return "diverged"
-    if abs(value) < 1000:
-        return f"{value:.4f}"
-    return f"{value:.1e}"
-
-
-def format_accuracy(value: float | None) -> str:
-    """An accuracy as a percentage (``97.5%``), or — when unknown."""
-    if value is None or not math.isfinite(value):
-        return DASH
-    return f"{value:.1%}"
 
 
 def format_speed(epochs_per_second: float, running: bool) -> str:
-    """``812 epochs/s``, or ``2.4 s/epoch`` when an epoch takes longer than a second."""
-    if not running:
-        return "paused"
-    if epochs_per_second <= 0:
-        return "starting…"
-    if epochs_per_second < 1:
-        return f"{1 / epochs_per_second:,.1f} s/epoch"
-    return f"{epochs_per_second:,.0f} epochs/s"
+    """The speed label: "paused", or the training speed (:func:`format_rate`)."""
+    return format_rate(epochs_per_second) if running else "paused"
 
 
 def _reserve_width(label: QLabel, text: str) -> None:
@@ -133,7 +108,7 @@ class StatsStrip(QFrame):
         self.show_epoch(epoch)
         self.speedLabel.setText(DASH if speed is None else speed)
         loss, accuracy, val_loss, val_accuracy = last if last is not None else (None,) * 4
-        self.trainLossLabel.setText(format_loss(loss))
-        self.trainAccuracyLabel.setText(format_accuracy(accuracy))
-        self.testLossLabel.setText(format_loss(val_loss))
-        self.testAccuracyLabel.setText(format_accuracy(val_accuracy))
+        self.trainLossLabel.setText(format_metric(loss, "loss"))
+        self.trainAccuracyLabel.setText(format_metric(accuracy, "accuracy"))
+        self.testLossLabel.setText(format_metric(val_loss, "loss"))
+        self.testAccuracyLabel.setText(format_metric(val_accuracy, "accuracy"))

@@ -116,9 +116,10 @@ def test_import_is_one_undo_step_and_undo_restores_exactly(window, tmp_path):
     assert_points(window.points, imported)
 
 
-def test_a_file_too_small_to_split_is_all_training(window, tmp_path):
+def test_a_file_too_small_to_split_is_all_training(qtbot, window, tmp_path):
     nn_engine.datasets.write_csv(tmp_path / "two.csv", [[0.0, 0.0], [1.0, 1.0]], [0, 1])
-    window.dataPanel.testRatioSpin.setValue(90)  # ceil(0.9 * 2) = 2 test points: none to train
+    with qtbot.waitSignal(window.dataPanel.sigSettingsEdited):
+        window.dataPanel.testRatioSpin.setValue(90)  # ceil(0.9 * 2) = 2 test points: no training
     window.import_points_csv(tmp_path / "two.csv")
     assert window.points.is_test.tolist() == [False, False]
 
@@ -206,8 +207,11 @@ def test_exported_model_loads_and_predicts_like_the_windows_network(qtbot, windo
 
     assert message(window) == "Exported the model (2-16-16-1, at epoch 3) to model.npz."
     loaded = nn_engine.io.load_network(path)
-    live = nn_engine.Network(window.worker.network_architecture())
+    live = nn_engine.Network(
+        window.worker.network_architecture(), dtype=window.hyperparameters.precision
+    )
     live.set_params(window.worker.network_params())
+    assert loaded.dtype == np.dtype(window.hyperparameters.precision)
     assert loaded.architecture == window.architecture.to_engine()
     assert (loaded.init, loaded.seed) == ("xavier", 1)
     for mine, theirs in zip(loaded.get_params(), live.get_params(), strict=True):

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 
 import nn_engine
 from playground.state import Architecture
+from playground.widgets.metrics_plots import format_metric
 
 
 def click_data(qtbot, window, x, y, button=Qt.MouseButton.LeftButton):
@@ -27,7 +28,9 @@ def train_then_pause(qtbot, window, epochs):
 
 
 def current_net(window):
-    net = nn_engine.Network(window.worker.network_architecture())
+    net = nn_engine.Network(
+        window.worker.network_architecture(), dtype=window.hyperparameters.precision
+    )
     net.set_params(window.worker.network_params())
     return net
 
@@ -58,8 +61,9 @@ def test_importing_points_measures_the_kept_network_on_them(qtbot, window, tmp_p
     net = current_net(window)
     X_train, y_train = window.points.train_data()
     loss, accuracy = net.evaluate(X_train, y_train)
-    qtbot.waitUntil(lambda: window.trainAccuracyLabel.text() == f"{accuracy:.1%}", timeout=5_000)
-    assert window.trainLossLabel.text() == f"{loss:.4f}"
+    expected = format_metric(accuracy, "accuracy")
+    qtbot.waitUntil(lambda: window.trainAccuracyLabel.text() == expected, timeout=5_000)
+    assert window.trainLossLabel.text() == format_metric(loss, "loss")
     assert window.trainAccuracyLabel.text() != old_accuracy  # moons-trained net on circles
     assert window.dataSourceLabel.text() == "six-thousand.csv: 6,000 points"
 

@@ -101,7 +101,7 @@ def test_trainer_and_network_kwargs() -> None:
         "l2": 0.001,
         "seed": 9,
     }
-    assert hp.network_kwargs() == {"init": "he", "seed": 9}
+    assert hp.network_kwargs() == {"init": "he", "seed": 9, "dtype": "float32"}
     hp.regularization = "l1"
     hp.batch_size = 0
     kwargs = hp.trainer_kwargs()
@@ -126,15 +126,14 @@ LOGISTIC = [{"input_dim": 2, "output_dim": 1, "activation": "sigmoid"}]
 
 
 def test_precision_is_the_networks_dtype() -> None:
-    assert Hyperparameters().network_kwargs() == {"init": "seed", "seed": 2}
-    assert Hyperparameters().network_kwargs(with_dtype=True) == {
+    assert Hyperparameters().network_kwargs() == {
         "init": "seed",
         "seed": 2,
         "dtype": "float32",
     }
     for precision in ("float32", "float64"):
         hp = Hyperparameters(precision=precision, init="he", seed=4)
-        net = nn_engine.Network(LOGISTIC, **hp.network_kwargs(with_dtype=True))
+        net = nn_engine.Network(LOGISTIC, **hp.network_kwargs())
         assert net.dtype == np.dtype(precision)
     with pytest.raises(ValueError, match="^precision must be one of 'float32', 'float64', got"):
         Hyperparameters(precision="float16")
@@ -151,7 +150,7 @@ def test_a_dict_without_precision_is_a_float64_session() -> None:
 def test_nesterov_reaches_the_engine() -> None:
     hp = Hyperparameters(optimizer="nesterov", learning_rate=0.1)
     X, y = nn_engine.datasets.moons(40, noise=0.1, seed=0)
-    net = nn_engine.Network(LOGISTIC, **hp.network_kwargs(with_dtype=True))
+    net = nn_engine.Network(LOGISTIC, **hp.network_kwargs())
     trainer = nn_engine.Trainer(net, X, y, **hp.trainer_kwargs())
     assert trainer.optimizer == "nesterov"
 
