@@ -34,11 +34,13 @@ from playground.state import (
 )
 from playground.state.document import (
     ASPECT_HYPERPARAMETERS,
+    ASPECT_PARAMETER,
     ASPECT_POINTS,
     ASPECT_RUN,
     DataSource,
     Document,
     DocumentCommand,
+    EditParameter,
     EditPoints,
     SetArchitecture,
     SetHyperparameters,
@@ -251,6 +253,13 @@ class Controller(QObject):
             self.push(command, merge_key="hyperparameters")
         return restarting
 
+    def edit_parameter(self, layer: int, row: int, column: int, value: float, previous: float):
+        """Set one weight (column >= 0) or bias (column -1) of the current run by hand, as an
+        undo step; training pauses first."""
+        self.pause()
+        command = EditParameter(self.document.run_id, layer, row, column, value, previous)
+        self.push(command)
+
     def reset(self) -> None:
         """A new run with the same seed (the same initial weights), paused; undoable."""
         self.pause()
@@ -452,6 +461,8 @@ class Controller(QObject):
             if self._running and problem:
                 self.pause()
                 self.sigMessage.emit(f"Training paused: {problem}.")
+        if ASPECT_PARAMETER in aspects and self.document.last_parameter_edit is not None:
+            self._worker.set_parameter(*self.document.last_parameter_edit)
         if ASPECT_RUN in aspects and self.document.run_id != self._worker_run_id:
             self._switch_worker_run()
         elif ASPECT_HYPERPARAMETERS in aspects:

@@ -49,6 +49,8 @@ from playground.widgets.data_panel import DataPanel
 from playground.widgets.data_plot import DataPlot
 from playground.widgets.layer_editor import LayerEditor
 from playground.widgets.metrics_plots import MetricsPlots
+from playground.widgets.network_panel import NetworkPanel
+from playground.widgets.network_view import NetworkView
 from playground.widgets.run_view import RunView
 from playground.widgets.stats_strip import StatsStrip
 from playground.widgets.training_panel import OPTIMIZER_LABELS, TrainingPanel
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
         self.metricsPlots = MetricsPlots(orientation=Qt.Orientation.Vertical)
         self.metricsPlots.setObjectName("metricsPlots")
         self.stats = StatsStrip()
+        self.networkView = NetworkView()
         self.epochLabel = self.stats.epochLabel
         self.speedLabel = self.stats.speedLabel
         self.trainLossLabel = self.stats.trainLossLabel
@@ -314,6 +317,7 @@ class MainWindow(QMainWindow):
         controller = self.controller
         controller.document.subscribe(self._on_document_changed)
         self.runView = RunView(controller, self.dataPlot, self.metricsPlots, self.stats, self)
+        self.networkPanel = NetworkPanel(controller, self.networkView, self.dataPlot, self)
         controller.sigRunningChanged.connect(self._update_train_controls)
         controller.sigMessage.connect(self.statusBar().showMessage)
         controller.sigAboutToCapture.connect(self.dataPlot.flush_view_changed)

@@ -131,6 +131,7 @@ class _Baseline:
         self.content = document.content_signature()
         self.run_id = document.run_id
         self.epoch = document.epoch
+        self.parameter_revision = document.parameter_revision
 
 
 class SessionManager(QObject):
@@ -217,8 +218,15 @@ class SessionManager(QObject):
         document = self._controller.document
         baseline = self._baseline
         other_run = document.run_id != baseline.run_id and (document.epoch or baseline.epoch)
+        edited_weights = (
+            document.run_id == baseline.run_id
+            and document.parameter_revision != baseline.parameter_revision
+        )
         return bool(
-            self._restored_unsaved or document.content_signature() != baseline.content or other_run
+            self._restored_unsaved
+            or document.content_signature() != baseline.content
+            or other_run
+            or edited_weights
         )
 
     @property
@@ -478,6 +486,7 @@ class SessionManager(QObject):
             document.content_signature(),
             document.run_id,
             document.epoch,
+            document.parameter_revision,
             self._controller.undo_stack.index(),
         )
 

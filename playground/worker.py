@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, Signal, Slot
 
 import nn_engine
+from playground.neuron_maps import GRID_CELLS, NetworkFrame, forward_on_grid, network_frame
 from playground.state import Hyperparameters
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
@@ -38,7 +39,10 @@ FRAMES_PER_SECOND = 22
 # costs the GUI thread (and, through the GIL, the training) ~10 ms per frame.
 GRID_TOLERANCE = 0.5 / 255
 FRAME_SECONDS = 1 / FRAMES_PER_SECOND
-GRID_CELLS = 100  # the probability grid is GRID_CELLS x GRID_CELLS
+# The network panel's neuron maps come with every NETWORK_FRAME_EVERY-th decision map while
+# training (at least 10 per second are wanted; drawing them costs the GUI thread), and with
+# every one while paused.
+NETWORK_FRAME_EVERY = 2
 # While training, the GUI thread competes with this loop for the GIL. Every Qt call that
 # releases the GIL then costs the GUI a wait of up to one switch interval (5 ms by default):
 # dozens per repaint made the window stutter. A shorter interval bounds those waits.
@@ -102,6 +106,11 @@ class Snapshot:
     history_replaced : bool
         True when ``epochs`` and the metrics are the run's whole history (the first snapshot
         of a run switched to or restored): replace the curves instead of appending.
+    network : NetworkFrame or None
+        The network panel's neuron maps, shown weights and biases (while the panel asks for
+        them: :meth:`TrainingWorker.set_network_view`), computed with ``grid``'s pass.
+    grad_norms, weight_norms : ndarray of float64, shape (k, n_layers), or None
+        Per epoch of ``epochs``, each layer's weight-gradient norm and weight norm.
     evaluation : tuple (loss, accuracy, test loss, test accuracy) or None
         Set while paused after the data changed: the current network measured on the new
         data (None for a set without points), so the figures shown describe the points as
@@ -125,14 +134,28 @@ class Snapshot:
     commands_done: int
     history_replaced: bool = False
     evaluation: tuple[float | None, float | None, float | None, float | None] | None = None
+    network: NetworkFrame | None = None
+    grad_norms: NDArray[np.float64] | None = None
+    weight_norms: NDArray[np.float64] | None = None
 
 
 class _GridJob(NamedTuple):
-    """A decision map being computed on the grid thread."""
+    """A decision map (and maybe a network frame) being computed on the grid thread."""
 
     run_id: int
     rect: Rect
     future: Future
+
+
+@dataclass(frozen=True)
+class NetworkViewRequest:
+    """What the network panel wants from the worker: whether it is shown, the unit whose full
+    map the data plot shows (``(layer, unit)``, layers counted from the first hidden one), and
+    the layers whose whole weight matrix it draws as a heatmap."""
+
+    shown: bool = False
+    focus: tuple[int, int] | None = None
+    heatmaps: frozenset[int] = frozenset()
 
 
 class _Mailbox:
@@ -246,6 +269,9 @@ class TrainingWorker(QObject):
         self._kept_runs: dict[int, tuple[nn_engine.Network, nn_engine.Trainer | None]] = {}
         self._history_wanted = False  # the next snapshot carries the run's whole history
         self._evaluation_wanted = False  # the next snapshot measures the net on new data
+        self._network_view = NetworkViewRequest()
+        self._grids_submitted = 0
+        self._pending_norms: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
 
     # -- commands (any thread) ------------------------------------------------------------------
 
@@ -343,6 +369,16 @@ class TrainingWorker(QObject):
         """Compute the probability grid over ``rect`` = (x0, y0, x1, y1) from now on."""
         x0, y0, x1, y1 = (float(v) for v in rect)
         return self._mailbox.post("set_view", (x0, y0, x1, y1))
+
+    def set_network_view(self, request: NetworkViewRequest) -> int:
+        """What the network panel wants (see NetworkViewRequest); a paused worker answers
+        with a snapshot at once."""
+        return self._mailbox.post("set_network_view", request)
+
+    def set_parameter(self, layer: int, row: int, column: int, value: float) -> int:
+        """Set one weight (``column`` >= 0) or bias (``column`` -1) of the current network,
+        between two epochs; the maps follow at once."""
+        return self._mailbox.post("set_parameter", int(layer), int(row), int(column), float(value))
 
     def start(self) -> int:
         """Train continuously (until :meth:`pause`, :meth:`step`, a reset or a stop)."""
@@ -563,6 +599,7 @@ class TrainingWorker(QObject):
         self._run_id = run_id
         self._running = False
         self._pending.clear()
+        self._pending_norms.clear()
         self._rewound_to = None
         self._history_wanted = False
         self._last_sent_grid = None  # the window cleared its map
@@ -616,6 +653,25 @@ class TrainingWorker(QObject):
             self._rect = rect
             self._grid_stale = True
             self._emit_wanted = True
+
+    def _on_set_network_view(self, serial: int, request: NetworkViewRequest) -> None:
+        if request != self._network_view:
+            self._network_view = request
+            self._grid_stale = True
+            self._emit_wanted = True
+
+    def _on_set_parameter(self, serial: int, layer: int, row: int, column: int, value: float):
+        if self._net is None:
+            return
+        target = self._net.layers[layer]
+        if column < 0:
+            target["b"][row] = value
+        else:
+            target["W"][row, column] = value
+        self._grid_stale = True
+        self._emit_wanted = True
+        if self._trainer is not None and not self._running:
+            self._evaluation_wanted = True  # the figures describe the edited network
 
     def _on_start(self, serial: int) -> None:
         if not self._running and self._ensure_trainer():
@@ -685,6 +741,9 @@ class TrainingWorker(QObject):
         m = self._trainer.step_epoch()
         val = (np.nan, np.nan) if m.val_loss is None else (m.val_loss, m.val_accuracy)
         self._pending.append((m.epoch, m.loss, m.accuracy, *val))
+        grad_norms = getattr(m, "grad_norms", None)
+        if grad_norms is not None:
+            self._pending_norms.append((tuple(grad_norms), tuple(m.weight_norms)))
         self._rate_epochs += 1
         return True
 
@@ -727,7 +786,7 @@ class TrainingWorker(QObject):
             if elapsed >= 0.25:  # an average over a few frames, not one frame's jitter
                 self._epochs_per_second = self._rate_epochs / elapsed
                 self._rate_epochs, self._rate_since = 0, now
-        grid, rect = self._take_grid()
+        grid, rect, network = self._take_grid()
         if grid is not None:
             self.grids_evaluated += 1
             last = self._last_sent_grid
@@ -757,6 +816,7 @@ class TrainingWorker(QObject):
         if self._rewound_to is not None:
             rows = rows[rows[:, 0] <= self._rewound_to]
         has_val = bool(np.isfinite(rows[:, 3]).any())
+        norms = self._take_norms(len(rows), history_replaced or self._rewound_to is not None)
         snapshot = Snapshot(
             run_id=self._run_id,
             epoch=0 if self._trainer is None else self._trainer.epoch,
@@ -773,11 +833,27 @@ class TrainingWorker(QObject):
             commands_done=self._commands_done,
             history_replaced=history_replaced,
             evaluation=self._evaluate_on_data() if self._evaluation_wanted else None,
+            network=network,
+            grad_norms=norms[0],
+            weight_norms=norms[1],
         )
         self._evaluation_wanted = False
         self._awaiting_receipt = True
         self._rewound_to = None
         self.sigSnapshot.emit(snapshot)
+
+    def _take_norms(
+        self, n_rows: int, whole_history: bool
+    ) -> tuple[NDArray | None, NDArray | None]:
+        """The per-epoch layer norms of the epochs in this snapshot (none for a history or
+        after a rewind: those rows are not the pending epochs one for one)."""
+        pending, self._pending_norms = self._pending_norms, []
+        if whole_history or not pending or len(pending) < n_rows:
+            return None, None
+        pending = pending[len(pending) - n_rows :]
+        grads = np.array([g for g, _ in pending], dtype=np.float64).reshape(n_rows, -1)
+        weights = np.array([w for _, w in pending], dtype=np.float64).reshape(n_rows, -1)
+        return grads, weights
 
     def _evaluate_on_data(self) -> tuple[float | None, float | None, float | None, float | None]:
         """Loss and accuracy of the current network on the current training and test points."""
@@ -786,60 +862,82 @@ class TrainingWorker(QObject):
         test = self._net.evaluate(X_test, y_test) if len(X_test) else (None, None)
         return (*train, *test)
 
-    def _take_grid(self) -> tuple[NDArray[np.float32] | None, Rect | None]:
-        """The decision map for this snapshot, with the rect it covers, or (None, None).
+    def _network_request(self) -> NetworkViewRequest | None:
+        """The panel's request for the next grid, if a network frame is due with it."""
+        request = self._network_view
+        if not request.shown:
+            return None
+        due = not self._running or self._grids_submitted % NETWORK_FRAME_EVERY == 0
+        return request if due else None
 
-        While training, the grid is computed on the grid thread (the other core) from the
-        weights of the previous frame and sent one frame (40 ms) later; the training loop only
-        copies the weights. When paused, it is computed at once for the current weights.
+    def _take_grid(
+        self,
+    ) -> tuple[NDArray[np.float32] | None, Rect | None, NetworkFrame | None]:
+        """The decision map for this snapshot, the rect it covers, and maybe a network frame.
+
+        While training, the maps are computed on the grid thread (the other core) from the
+        weights of the previous frame and sent one frame (45 ms) later; the training loop only
+        copies the weights. When paused, they are computed at once for the current weights.
         """
         if self._net is None or self._rect is None:
-            return None, None
+            return None, None, None
         job, self._grid_job = self._grid_job, None
         if not self._running:
             if not self._grid_stale:  # the weights of the job still in flight, if any
                 if job is not None and job.run_id == self._run_id:
-                    return job.future.result(), job.rect
-                return None, None
+                    return (*job.future.result()[:1], job.rect, job.future.result()[1])
+                return None, None, None
             if job is not None:
                 job.future.result()  # it uses the grid network: let it finish first
             self._grid_stale = False
-            return _grid_for(self._grid_net, self._net.get_params(), self._rect), self._rect
-        result: tuple[NDArray[np.float32] | None, Rect | None] = (None, None)
+            grid, frame = _maps_for(
+                self._grid_net, self._net.get_params(), self._rect, self._network_request()
+            )
+            return grid, self._rect, frame
+        result: tuple = (None, None, None)
         if job is not None:
             if not job.future.done():
                 self._grid_job = job  # still computing: collect it at a later frame
             elif job.run_id == self._run_id:
-                result = (job.future.result(), job.rect)
+                grid, frame = job.future.result()
+                result = (grid, job.rect, frame)
         if self._grid_job is None and self._grid_stale and not self._stopping:
             self._grid_stale = False
             future = self._grid_pool.submit(
-                _grid_for, self._grid_net, self._net.get_params(), self._rect
+                _maps_for,
+                self._grid_net,
+                self._net.get_params(),
+                self._rect,
+                self._network_request(),
             )
+            self._grids_submitted += 1
             self._grid_job = _GridJob(self._run_id, self._rect, future)
         return result
 
 
-def _grid_for(
-    grid_net: nn_engine.Network, params: list[dict[str, NDArray]], rect: Rect
-) -> NDArray[np.float32]:
-    """P(class 1) on GRID_CELLS x GRID_CELLS cell centres over ``rect``: one forward pass.
+def _maps_for(
+    grid_net: nn_engine.Network,
+    params: list[dict[str, NDArray]],
+    rect: Rect,
+    request: "NetworkViewRequest | None",
+) -> tuple[NDArray[np.float32], NetworkFrame | None]:
+    """The decision map over ``rect`` and, when ``request`` asks, the network panel's frame,
+    from one batched forward pass on GRID_CELLS x GRID_CELLS cell centres.
 
     ``grid_net`` is a float32 network of the same architecture, loaded with ``params`` here;
     safe in any thread as long as no other thread uses ``grid_net`` meanwhile.
     """
-    x0, y0, x1, y1 = rect
-    xs = x0 + (np.arange(GRID_CELLS) + 0.5) * ((x1 - x0) / GRID_CELLS)
-    ys = y0 + (np.arange(GRID_CELLS) + 0.5) * ((y1 - y0) / GRID_CELLS)
-    grid_x, grid_y = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
-    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    with np.errstate(all="ignore"):
-        grid_net.set_params(params)
-        grid = grid_net.predict_proba(points)
-        if not np.isfinite(grid).all():
-            # Huge weights (on the way to a divergence) overflow float32: recompute in float64.
-            exact = nn_engine.Network(grid_net.architecture, dtype=np.float64)
-            exact.set_params(params)
-            grid = exact.predict_proba(points).astype(np.float32)
+    activations, points = forward_on_grid(grid_net, params, rect)
     # Whatever is still undefined shows as "undecided" rather than failing to draw.
-    return np.nan_to_num(grid, nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
+    grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
+    frame = None
+    if request is not None:
+        frame = network_frame(
+            activations,
+            params,
+            grid_net.architecture,
+            points,
+            focus=request.focus,
+            heatmaps=request.heatmaps,
+        )
+    return grid, frame

@@ -37,6 +37,7 @@ ASPECT_HYPERPARAMETERS = "hyperparameters"
 ASPECT_RUN = "run"  # the run id changed: another network (new, or an earlier one again)
 ASPECT_PROGRESS = "progress"  # the current run trained (its epoch changed)
 ASPECT_VIEW = "view"
+ASPECT_PARAMETER = "parameter"  # a weight or bias of the current run was edited by hand
 ASPECT_ALL = frozenset(
     {
         ASPECT_POINTS,
@@ -121,6 +122,8 @@ class Document:
         self._changed: set[str] = set()
         self._batch_depth = 0
         self._points_digest: tuple[int, bytes] | None = None
+        self._parameter_revision = 0
+        self._last_parameter_edit: tuple[int, int, int, float] | None = None
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -159,6 +162,16 @@ class Document:
     @property
     def epoch(self) -> int:
         return self._epoch
+
+    @property
+    def parameter_revision(self) -> int:
+        """Counts the hand edits of the current run's weights (each apply and each undo)."""
+        return self._parameter_revision
+
+    @property
+    def last_parameter_edit(self) -> tuple[int, int, int, float] | None:
+        """``(layer, row, column, value)`` of the latest hand edit (column -1: the bias)."""
+        return self._last_parameter_edit
 
     def data_description(self) -> str:
         """What the data panel shows about the points, e.g. ``"Moons: 300 points"``."""
@@ -359,6 +372,42 @@ class SwitchRun(DocumentCommand):
         document._run_id, document._epoch = self.run_id, self.epoch
         document._mark(ASPECT_RUN, ASPECT_PROGRESS)
         return old
+
+
+@dataclass(frozen=True, eq=False)
+class EditParameter(DocumentCommand):
+    """Set one weight (``column`` >= 0) or bias (``column`` -1) of run ``run_id`` by hand.
+
+    The weights live in the worker; the document records the edit and tells its observers
+    (ASPECT_PARAMETER), and the controller hands it to the worker. ``previous`` is the value
+    it replaces, so the inverse is the same edit the other way round.
+    """
+
+    run_id: int
+    layer: int
+    row: int
+    column: int
+    value: float
+    previous: float
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            what = "bias" if self.column < 0 else "weight"
+            object.__setattr__(self, "text", f"Edit a {what}")
+
+    def apply(self, document: Document) -> "EditParameter":
+        if document._run_id != self.run_id:
+            raise ValueError(
+                f"the edited weight belongs to run {self.run_id}, not the current run "
+                f"{document._run_id}."
+            )
+        document._last_parameter_edit = (self.layer, self.row, self.column, self.value)
+        document._parameter_revision += 1
+        document._mark(ASPECT_PARAMETER)
+        return EditParameter(
+            self.run_id, self.layer, self.row, self.column, self.previous, self.value, self.text
+        )
 
 
 @dataclass(frozen=True, eq=False)
