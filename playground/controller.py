@@ -344,10 +344,11 @@ class Controller(QObject):
         def finished(future: Future) -> None:
             try:
                 weights, state, _ = future.result()
-            except RuntimeError as error:
+                session = build_session(parts, weights, state)
+            except (RuntimeError, ValueError) as error:
                 done(None, str(error))
                 return
-            done(build_session(parts, weights, state), None)
+            done(session, None)
 
         self.call_in_gui_when_done(
             self._worker.call_async(self._worker.read_training_state), finished

@@ -8,7 +8,6 @@ signals blocked, so nothing loops); the worker's snapshots draw the plots.
 
 import os
 
-import numpy as np
 from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
@@ -21,16 +20,15 @@ from PySide6.QtWidgets import (
 
 from playground import exports, presets_menu, theme, window_layout
 from playground.controller import DEFAULT_DATA, Controller
+from playground.data_edits import DataEdits
 from playground.help import HelpMenu
 from playground.session_manager import SessionManager
 from playground.state import (
-    AddPoints,
     Architecture,
     Command,
     DataSettings,
     Hyperparameters,
     PointSet,
-    RemovePoints,
 )
 from playground.state.document import (
     ASPECT_ARCHITECTURE,
@@ -39,12 +37,8 @@ from playground.state.document import (
     ASPECT_POINTS,
     ASPECT_SOURCE,
     ASPECT_VIEW,
-    Compound,
-    DataSource,
-    EditPoints,
-    SetDataSettings,
-    clear_points,
 )
+from playground.widgets.cursor_readout import CursorReadout
 from playground.widgets.data_panel import DataPanel
 from playground.widgets.data_plot import DataPlot
 from playground.widgets.layer_editor import LayerEditor
@@ -82,6 +76,8 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         window_layout.build_menus_and_toolbars(self)
+        self.viewMenu.addAction(self.discretizeAction)
+        self.addAction(self.discretizeAction)
         self._update_train_controls(False)
         self.trainButton.setMinimumWidth(self.trainButton.sizeHint().width() + 12)
         window_layout.build_central_layout(self)
@@ -152,7 +148,7 @@ class MainWindow(QMainWindow):
     def set_data_settings(self, settings: DataSettings) -> None:
         """Use these data settings and generate their points, as one undo step (what a change
         in the Data panel does)."""
-        self._on_generate_requested(settings)
+        self.dataEdits.generate(settings)
 
     def push_edit(self, command: Command, message: str | None = None) -> None:
         """Apply a point edit as one undo step; the worker trains on it from its next epoch."""
@@ -243,6 +239,7 @@ class MainWindow(QMainWindow):
         self.metricsPlots.setObjectName("metricsPlots")
         self.stats = StatsStrip()
         self.networkView = NetworkView()
+        self.cursorReadout = CursorReadout(self.dataPlot, lambda: self.points)
         self.epochLabel = self.stats.epochLabel
         self.speedLabel = self.stats.speedLabel
         self.trainLossLabel = self.stats.trainLossLabel
@@ -310,28 +307,27 @@ class MainWindow(QMainWindow):
         self.fitViewAction = self._action(
             "&Fit view to data", ["F"], "", lambda: self.dataPlot.fit_to_points()
         )
+        self.discretizeAction = self._action(
+            "&Discretize output", ["D"], "Hard class colours at P = 0.5 instead of shades (D)",
+            self.dataPlot.set_discretize, checkable=True,
+        )  # fmt: skip
         # Ctrl+Q spelled out: StandardKey.Quit is empty on some platforms (e.g. offscreen)
         self.quitAction = self._action("&Quit", ["Ctrl+Q"], "", self.close)
 
     def _connect(self) -> None:
         controller = self.controller
         controller.document.subscribe(self._on_document_changed)
+        self.dataEdits = DataEdits(controller, self.dataPanel, self.dataPlot, self.statusBar())
         self.runView = RunView(controller, self.dataPlot, self.metricsPlots, self.stats, self)
         self.networkPanel = NetworkPanel(controller, self.networkView, self.dataPlot, self)
         controller.sigRunningChanged.connect(self._update_train_controls)
         controller.sigMessage.connect(self.statusBar().showMessage)
         controller.sigAboutToCapture.connect(self.dataPlot.flush_view_changed)
         panel = self.dataPanel
-        panel.sigGenerateRequested.connect(self._on_generate_requested)
-        panel.sigClearRequested.connect(self._on_clear_requested)
         panel.sigActiveClassChanged.connect(self._set_active_class)
         panel.sigEraserToggled.connect(self._set_eraser)
-        panel.sigShowTestChanged.connect(self._on_show_test_edited)
-        panel.sigSettingsEdited.connect(self._on_generate_requested)
         for clamping in (panel, self.trainingPanel, self.layerEditor):
             clamping.sigValueClamped.connect(self.statusBar().showMessage)
-        self.dataPlot.sigPaint.connect(self._on_paint)
-        self.dataPlot.sigErase.connect(self._on_erase)
         self.dataPlot.sigViewChanged.connect(self._on_view_changed)
         self.dataPlot.sigActiveClassChanged.connect(self._set_active_class)
         self.dataPlot.sigEraserChanged.connect(self._set_eraser)
@@ -352,8 +348,6 @@ class MainWindow(QMainWindow):
             self.dataPanel.set_counts(points.counts())
         if every or ASPECT_POINTS in aspects or ASPECT_SOURCE in aspects:
             self.dataSourceLabel.setText(document.data_description())
-        if ASPECT_POINTS in aspects:
-            self._refresh_training_problem()
         if every or ASPECT_DATA_SETTINGS in aspects:
             settings = document.data_settings
             self.dataPanel.set_settings(settings)
@@ -381,52 +375,6 @@ class MainWindow(QMainWindow):
         self.trainAction.setToolTip(
             "Pause training (Space)" if running else "Train: run epochs until paused (Space)"
         )
-
-    @Slot(object)
-    def _on_generate_requested(self, settings: DataSettings) -> None:
-        try:
-            generated = settings.generate()
-        except ValueError as error:
-            self.statusBar().showMessage(f"Cannot generate: {error}")
-            return
-        source = DataSource(settings.generator.capitalize())
-        commands = [EditPoints(generated, source)]
-        if settings != self.controller.document.data_settings:
-            commands.insert(0, SetDataSettings(settings))
-        self.controller.push(Compound(tuple(commands), generated.text))
-        n_test = int(generated.is_test.sum())
-        kept = " The network keeps its weights." if self.controller.document.epoch else ""
-        self.statusBar().showMessage(
-            f"{generated.text}: {len(generated.X)} points ({n_test} held out for testing)."
-            f"{kept} Ctrl+Z undoes it."
-        )
-        self.dataPlot.fit_to_points()
-
-    @Slot(bool)
-    def _on_show_test_edited(self, show: bool) -> None:
-        settings = self.controller.document.data_settings
-        settings.show_test = show
-        self.controller.push(SetDataSettings(settings, "Show test points"), "show_test")
-
-    @Slot()
-    def _on_clear_requested(self) -> None:
-        if len(self.points):
-            self.statusBar().showMessage(
-                "Cleared: paint class 0 with the left button, class 1 with the right button."
-            )
-            self.controller.push(clear_points())
-
-    @Slot(object, int)
-    def _on_paint(self, X: np.ndarray, label: int) -> None:
-        X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
-        if len(X):
-            self.push_edit(AddPoints(X, np.full(len(X), label, dtype=np.int64)))
-
-    @Slot(object)
-    def _on_erase(self, indices: np.ndarray) -> None:
-        indices = np.unique(np.asarray(indices, dtype=np.int64))
-        if len(indices):
-            self.push_edit(RemovePoints(indices))
 
     @Slot(object)
     def _on_view_changed(self, rect: tuple[float, float, float, float]) -> None:
@@ -470,21 +418,6 @@ class MainWindow(QMainWindow):
         blocked = self.showTestAction.blockSignals(True)
         self.showTestAction.setChecked(show)
         self.showTestAction.blockSignals(blocked)
-
-    def _refresh_training_problem(self) -> None:
-        """A status line about untrainable data follows the points (it never goes stale)."""
-        message = self.statusBar().currentMessage()
-        if not message.startswith(("Cannot train", "Training paused: need")):
-            return
-        problem = self.controller.training_data_problem()
-        if problem:
-            if message.startswith("Cannot train"):
-                self.statusBar().showMessage(f"Cannot train: {problem}.")
-        else:
-            n_train = int((~self.points.is_test).sum())
-            self.statusBar().showMessage(
-                f"Ready: {n_train:,} training points of both classes. Press Train (Space)."
-            )
 
     def _show_stopping(self) -> None:
         self.statusBar().showMessage("Stopping… (the current epoch is finishing)")

@@ -21,13 +21,13 @@ from playground.widgets.cards import card, plain_card
 
 
 class LetShortcutsThrough(QObject):
-    """Event filter: numeric spin boxes do not swallow Space, S, R, W (Train, Step, Reset, New).
+    """Event filter: spin boxes let Space, S, R, W and D through (Train, Step, Reset, New, D).
 
     A focused spin box normally claims every printable key, so after clicking its arrows the
     window shortcuts would stop working. These keys are never valid input for a number.
     """
 
-    KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R, Qt.Key.Key_W})
+    KEYS = frozenset({Qt.Key.Key_Space, Qt.Key.Key_S, Qt.Key.Key_R, Qt.Key.Key_W, Qt.Key.Key_D})
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         return (

@@ -173,6 +173,7 @@ class DataPlot(pg.PlotWidget):
     sigViewChanged = Signal(object)
     sigActiveClassChanged = Signal(int)
     sigEraserChanged = Signal(bool)
+    sigCursorMoved = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent, background=theme.BACKGROUND)
@@ -195,6 +196,8 @@ class DataPlot(pg.PlotWidget):
         self._create_items()
         self._update_indicator()
 
+        self._grid: tuple[NDArray[np.float32], Rect] | None = None  # the map last shown
+        self._discretize = False
         self._view_timer = QTimer(self)
         self._view_timer.setSingleShot(True)
         self._view_timer.setInterval(VIEW_SIGNAL_INTERVAL_MS)
@@ -372,10 +375,35 @@ class DataPlot(pg.PlotWidget):
         if not np.isfinite(grid).all():
             raise ValueError("grid must be finite, got NaN or inf.")
         x0, y0, x1, y1 = _checked_rect(rect)
-        self._regions.setImage(grid, autoLevels=False)
+        self._grid = (grid, (x0, y0, x1, y1))
+        shown = (grid > 0.5).astype(np.float32) if self._discretize else grid
+        self._regions.setImage(shown, autoLevels=False)
         self._regions.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         segments = decision_contour(grid, (x0, y0, x1, y1))
         self._contour.setData(x=segments[:, :, 0].ravel(), y=segments[:, :, 1].ravel())
+
+    @property
+    def discretize(self) -> bool:
+        """Whether the regions show hard class colours (P > 0.5) instead of shades."""
+        return self._discretize
+
+    def set_discretize(self, on: bool) -> None:
+        """Hard class colours at 0.5 (on) or the shades of P(class 1) (off)."""
+        self._discretize = bool(on)
+        if self._grid is not None:
+            self.set_probability_grid(*self._grid)
+
+    def probability_at(self, x: float, y: float) -> float | None:
+        """P(class 1) of the map shown at data point (x, y) (its grid cell), or None."""
+        if self._grid is None:
+            return None
+        grid, (x0, y0, x1, y1) = self._grid
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            return None
+        ny, nx = grid.shape
+        i = min(int((x - x0) / (x1 - x0) * nx), nx - 1)
+        j = min(int((y - y0) / (y1 - y0) * ny), ny - 1)
+        return float(grid[j, i])
 
     def clear_regions(self) -> None:
         """Remove the decision regions and the contour (e.g. after a reset)."""
@@ -617,6 +645,7 @@ class DataPlot(pg.PlotWidget):
     def mouseMoveEvent(self, ev) -> None:
         pos = ev.position()
         self._hover_px = QPointF(pos)
+        self.sigCursorMoved.emit(self._to_data(pos) if self._in_view(pos) else None)
         erasing = self._stroke.erase if self._stroke is not None else False
         self._update_eraser_cursor(pos, erasing or self._is_erasing(ev.modifiers()))
         if self._stroke is None:
@@ -639,6 +668,7 @@ class DataPlot(pg.PlotWidget):
 
     def leaveEvent(self, ev) -> None:
         self._hover_px = None
+        self.sigCursorMoved.emit(None)
         self._eraser_cursor.hide()
         super().leaveEvent(ev)
 

@@ -3,7 +3,7 @@ weights as undo steps, and neuron maps are the network's own activations (issue 
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 import nn_engine
@@ -169,3 +169,29 @@ def test_a_frame_carries_exact_shown_weights_and_biases():
     np.testing.assert_array_equal(first.biases, params[0]["b"][first.shown])
     assert output.value_range == (0.0, 1.0) and first.value_range == (-1.0, 1.0)
     assert frame.input_maps.shape == (2, THUMBNAIL, THUMBNAIL)
+
+
+def test_discretize_shows_hard_classes_and_the_readout_names_what_is_under_the_pointer(
+    qtbot, window
+):
+    qtbot.waitUntil(lambda: window.dataPlot.regions_item.image is not None, timeout=10_000)
+    shades = window.dataPlot.regions_item.image.copy()
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    assert window.dataPlot.discretize and window.discretizeAction.isChecked()
+    hard = window.dataPlot.regions_item.image
+    np.testing.assert_array_equal(hard, (shades > 0.5).astype(np.float32))
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    np.testing.assert_array_equal(window.dataPlot.regions_item.image, shades)
+
+    plot = window.dataPlot
+    x, y = window.points.X[0]
+    position = plot.mapFromScene(plot.plotItem.vb.mapViewToScene(QPointF(x, y)))
+    qtbot.mouseMove(plot.viewport(), position)
+    readout = window.cursorReadout
+    qtbot.waitUntil(readout.isVisible)
+    label = int(window.points.labels[0])
+    glyph = "●■"[label]
+    assert f"nearest {glyph} ({x:.3g}, {y:.3g})" in readout.text()
+    shown = float(readout.text().split("P(class 1) ")[1].split(" ")[0])
+    # the pointer sits on the point, within a pixel: the map's value there, to its smoothness
+    assert shown == pytest.approx(plot.probability_at(x, y), abs=0.03)
