@@ -123,6 +123,17 @@ def _error_text(error: BaseException, path: Path | None = None) -> str:
     return text if text.endswith(".") else f"{text}."
 
 
+def _read_session(path: Path) -> Session:
+    """``load_session(path)``; any exception other than OSError becomes a ValueError naming
+    the file (load_session promises none, but a file must never crash the window)."""
+    try:
+        return load_session(path)
+    except (ValueError, OSError):
+        raise
+    except Exception as error:
+        raise ValueError(f"{path.name} cannot be opened: {type(error).__name__}.") from None
+
+
 class _Baseline:
     """What the session was when last saved, opened or started: to tell unsaved changes."""
 
@@ -241,12 +252,18 @@ class SessionManager(QObject):
             If the file cannot be written (the previous file, if any, is then intact).
         RuntimeError
             If the training thread has stopped (the window is closed).
+
+        The status line shows the error's message too.
         """
         path = Path(path)
         baseline = _Baseline(self._controller)
-        session = self._controller.capture_session()
-        baseline.epoch = session.epoch
-        save_session(path, session)
+        try:
+            session = self._controller.capture_session()
+            baseline.epoch = session.epoch
+            save_session(path, session)
+        except (OSError, RuntimeError, ValueError) as error:
+            self._status(f"Could not save: {_error_text(error, path)}")
+            raise
         self._saved(path, session, baseline)
 
     def load(self, path: str | os.PathLike) -> None:
@@ -255,15 +272,15 @@ class SessionManager(QObject):
         Raises
         ------
         ValueError, OSError
-            If the file is not a valid session or cannot be read; nothing changes then.
+            If the file is not a valid session or cannot be read; nothing changes then but
+            the status line, which shows the message too.
         """
         path = Path(path)
         try:
-            session = load_session(path)
-        except (ValueError, OSError):
+            session = _read_session(path)
+        except (ValueError, OSError) as error:
+            self._status(f"Could not open: {_error_text(error, path)}")
             raise
-        except Exception as error:  # a file must never crash the window
-            raise ValueError(f"{path.name} cannot be opened: {type(error).__name__}.") from None
         self._apply(session, path)
 
     def new(self) -> None:
@@ -608,14 +625,11 @@ class SessionManager(QObject):
         """Read ``path`` first (a bad file changes nothing), then ask about unsaved changes."""
         path = Path(path)
         try:
-            session = load_session(path)
+            session = _read_session(path)
         except (OSError, ValueError) as error:
             self._report_open_failure(path, error)
             if isinstance(error, FileNotFoundError):
                 self._forget_file(path)
-            return False
-        except Exception as error:  # a file must never crash the window
-            self._report_open_failure(path, ValueError(f"{path.name}: {type(error).__name__}"))
             return False
         if not self._confirm_discard_changes():
             return False
