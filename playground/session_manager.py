@@ -18,7 +18,8 @@ the undo stack, the worker) and to a plain ``QMainWindow`` for its title, menus 
   a ``QLockFile`` ``autosave/<id>.lock`` held while the window lives. A start that finds an
   autosave whose lock nobody holds (its process crashed) claims it as ``recovered-<id>.nnpg``
   and offers it in a bar inside the window (never a dialog); a running instance's autosave is
-  never offered, and closing a window touches only its own files;
+  never offered, and closing a window touches only its own files. At start, the temporary
+  files that killed saves left behind are removed there and in the last directory used;
 - QSettings: window geometry and state, the splitter, the last directory, the recent files and
   the last preset (``presets/last``, set through :meth:`SessionManager.remember_preset`).
 
@@ -59,7 +60,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.controller import Controller
-from playground.state import SESSION_EXTENSION, Session, load_session, save_session
+from playground.state import (
+    SESSION_EXTENSION,
+    Session,
+    load_session,
+    remove_stale_temporary_files,
+    save_session,
+)
 from playground.state.document import DataSource
 
 # Tests shorten it (set it before creating the window).
@@ -206,6 +213,7 @@ class SessionManager(QObject):
 
         self._restore_window_settings()
         self._take_autosave_lock()
+        self._remove_stale_temporary_files()
         self._offer_recovered_session()
         self._update_title()
 
@@ -753,6 +761,17 @@ class SessionManager(QObject):
         with contextlib.suppress(OSError):  # a stale autosave is offered once more at worst
             self.autosave_path().unlink(missing_ok=True)
         self._autosaved_generation = self._generation
+
+    def _remove_stale_temporary_files(self) -> None:
+        """Delete what saves killed midway left behind (``.<name>.<hex>.tmp``, as large as
+        the session) in the autosave directory and the directory last saved to or opened
+        from; a save still being written, by any process, is left alone."""
+        directories = [self.autosave_directory()]
+        last = open_settings().value(KEY_LAST_DIRECTORY)
+        if last:
+            directories.append(Path(str(last)))
+        for directory in directories:
+            remove_stale_temporary_files(directory)
 
     def _take_autosave_lock(self) -> None:
         """Hold ``autosave/<id>.lock`` while this window lives: its autosave is not an orphan."""
