@@ -14,9 +14,10 @@
 Mouse: the left button paints the active class, the right button the other class, Ctrl (or the
 eraser mode) erases points within `ERASE_RADIUS_PX`. These presses are taken before pyqtgraph's
 scene sees them, so they never pan the view or open a context menu; the middle button and the wheel
-go to the `ViewBox` as usual (pan and zoom). A stroke is previewed while it is drawn and reported
-once, on release, so that one stroke is one undo step. The widget never changes the points itself:
-the window applies `sigPaint`/`sigErase` to its model and calls `set_points` back.
+go to the `ViewBox` as usual (pan and zoom, within what a session can save: `VIEW_BOUND`,
+`MIN_VIEW_WIDTH`). A stroke is previewed while it is drawn and reported once, on release, so that
+one stroke is one undo step. The widget never changes the points itself: the window applies
+`sigPaint`/`sigErase` to its model and calls `set_points` back.
 """
 
 from dataclasses import dataclass, field
@@ -29,11 +30,16 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 
 from playground import theme
+from playground.state import MIN_VIEW_SPAN, VIEW_LIMIT
 
 DEFAULT_VIEW_RECT = (-1.5, -1.5, 2.5, 2.0)  # (x0, y0, x1, y1), fits the generated data sets
 PAINT_SPACING_PX = 8.0  # distance between the points a drag adds
 ERASE_RADIUS_PX = 12.0  # the eraser removes points within this distance of the cursor
 VIEW_SIGNAL_INTERVAL_MS = 50  # sigViewChanged fires at most this often while panning/zooming
+# Zooming and panning stop where a session can still save the view (within +-VIEW_LIMIT, at
+# least MIN_VIEW_SPAN wide), with a margin: pyqtgraph's clamping and aspect lock round the edges.
+VIEW_BOUND = VIEW_LIMIT * (1 - 1e-9)
+MIN_VIEW_WIDTH = 2 * MIN_VIEW_SPAN
 
 _Z_REGIONS, _Z_CONTOUR, _Z_TRAIN, _Z_TEST, _Z_PREVIEW = -20, -10, 10, 20, 30
 _PAINT_BUTTONS = (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton)
@@ -221,6 +227,11 @@ class DataPlot(pg.PlotWidget):
         vb.setAspectLocked(True)
         vb.disableAutoRange()
         vb.setMouseEnabled(x=True, y=True)
+        vb.setLimits(
+            xMin=-VIEW_BOUND, xMax=VIEW_BOUND, yMin=-VIEW_BOUND, yMax=VIEW_BOUND,
+            minXRange=MIN_VIEW_WIDTH, minYRange=MIN_VIEW_WIDTH,
+            maxXRange=2 * VIEW_BOUND, maxYRange=2 * VIEW_BOUND,
+        )  # fmt: skip
 
     def _create_items(self) -> None:
         item = self.plotItem
@@ -388,9 +399,17 @@ class DataPlot(pg.PlotWidget):
         return (float(x0), float(y0), float(x1), float(y1))
 
     def set_view_rect(self, rect: Rect) -> None:
-        """Show at least `rect` (x0, y0, x1, y1); the locked aspect ratio may widen one axis."""
-        x0, y0, x1, y1 = _checked_rect(rect)
-        self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        """Show at least `rect` (x0, y0, x1, y1); the locked aspect ratio may widen one axis.
+        The view stays within +-`VIEW_BOUND` and at least `MIN_VIEW_WIDTH` wide and high."""
+        checked = _checked_rect(rect)
+        x0, x1 = _within_view_limits(checked[0], checked[2])
+        y0, y1 = _within_view_limits(checked[1], checked[3])
+        vb = self.plotItem.vb
+        vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        if vb.targetRange() != [[x0, x1], [y0, y1]]:
+            # Where the limits and the aspect lock disagree, pyqtgraph keeps part of the previous
+            # view as its target, and goes back to it on the next resize: target the view shown.
+            vb.setRange(rect=vb.viewRect(), padding=0)
 
     def reset_view(self) -> None:
         """Show `DEFAULT_VIEW_RECT`."""
@@ -691,3 +710,13 @@ def _checked_rect(rect: Rect) -> Rect:
     if x1 <= x0 or y1 <= y0:
         raise ValueError(f"rect must have x1 > x0 and y1 > y0, got {rect!r}.")
     return (x0, y0, x1, y1)
+
+
+def _within_view_limits(low: float, high: float) -> tuple[float, float]:
+    """One axis of a view moved inside the plot's limits (pyqtgraph turns +-1e308 into NaN)."""
+    low, high = max(low, -VIEW_BOUND), min(high, VIEW_BOUND)
+    if high - low < MIN_VIEW_WIDTH:
+        edge = VIEW_BOUND - MIN_VIEW_WIDTH
+        centre = min(max((low + high) / 2, -edge), edge)
+        low, high = centre - MIN_VIEW_WIDTH / 2, centre + MIN_VIEW_WIDTH / 2
+    return low, high
