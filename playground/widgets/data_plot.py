@@ -30,7 +30,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 
 from playground import theme
-from playground.state import MIN_VIEW_SPAN, VIEW_LIMIT
+from playground.state import COORDINATE_LIMIT, MIN_VIEW_SPAN, VIEW_LIMIT
 
 DEFAULT_VIEW_RECT = (-1.5, -1.5, 2.5, 2.0)  # (x0, y0, x1, y1), fits the generated data sets
 PAINT_SPACING_PX = 8.0  # distance between the points a drag adds
@@ -161,7 +161,8 @@ class DataPlot(pg.PlotWidget):
     Signals
     -------
     sigPaint(points, label)
-        At the end of a paint stroke: (k, 2) float64 data coordinates and the class (0/1).
+        At the end of a paint stroke that painted points: (k, 2) float64 data coordinates,
+        each within +-COORDINATE_LIMIT, and the class (0/1).
     sigErase(indices)
         At the end of an erase stroke that hit points: (k,) int64 indices into the arrays of the
         last `set_points` call, sorted.
@@ -546,8 +547,8 @@ class DataPlot(pg.PlotWidget):
             self._preview.setSize(style["size"], update=False)
             self._preview.setPen(style["pen"], update=False)
             self._preview.setBrush(style["brush"], update=False)
-            self._stroke.points.append(self._to_data(pos_px))
-            self._preview.setData(pos=np.array(self._stroke.points))
+            self._add_stroke_point(pos_px)
+            self._preview.setData(pos=np.array(self._stroke.points).reshape(-1, 2))
 
     def _continue_stroke(self, pos_px: QPointF) -> None:
         stroke = self._stroke
@@ -564,9 +565,16 @@ class DataPlot(pg.PlotWidget):
         for k in range(1, n_new + 1):
             sample = stroke.last_px + unit * k
             if self._in_view(sample):
-                stroke.points.append(self._to_data(sample))
+                self._add_stroke_point(sample)
         stroke.last_px = stroke.last_px + unit * n_new
-        self._preview.setData(pos=np.array(stroke.points))
+        self._preview.setData(pos=np.array(stroke.points).reshape(-1, 2))
+
+    def _add_stroke_point(self, pos_px: QPointF) -> None:
+        # The view reaches beyond COORDINATE_LIMIT (to show points at the limit with a margin);
+        # no point is painted out there, where the data could not hold it.
+        x, y = self._to_data(pos_px)
+        if abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT:
+            self._stroke.points.append((x, y))
 
     def _erase_along(self, start_px: QPointF, end_px: QPointF) -> None:
         """Mark the points within ERASE_RADIUS_PX of the segment start-end and hide them."""
@@ -597,7 +605,8 @@ class DataPlot(pg.PlotWidget):
             if len(stroke.erased) == len(self._X):
                 self._update_scatters()
         else:
-            self.sigPaint.emit(np.array(stroke.points, dtype=np.float64), stroke.label)
+            if stroke.points:
+                self.sigPaint.emit(np.array(stroke.points, dtype=np.float64), stroke.label)
             self._preview.setData(pos=np.empty((0, 2)))
 
     def cancel_stroke(self) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from playground import MainWindow
-from playground.state import MIN_VIEW_SPAN, VIEW_LIMIT, load_session
+from playground.state import COORDINATE_LIMIT, MIN_VIEW_SPAN, VIEW_LIMIT, load_session
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -141,3 +141,22 @@ def test_a_clamped_view_stays_when_the_window_is_resized(qtbot, window):
     x0, y0, x1, y1 = plot.view_rect()
     assert_savable((x0, y0, x1, y1))
     assert max(x1 - x0, y1 - y0) > 0.99 * 2 * VIEW_LIMIT
+
+
+def click_at(qtbot, window: MainWindow, x: float, y: float) -> None:
+    plot = window.dataPlot
+    position = plot.mapFromScene(plot.plotItem.vb.mapViewToScene(QPointF(x, y)))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=position)
+
+
+def test_zoomed_out_nothing_is_painted_beyond_the_coordinate_limit(qtbot, window, tmp_path):
+    wheel(window, -400)  # the view now reaches ten times further than points may lie
+    count = len(window.points)
+    with qtbot.assertNotEmitted(window.dataPlot.sigPaint):
+        click_at(qtbot, window, 5 * COORDINATE_LIMIT, -3 * COORDINATE_LIMIT)
+    assert len(window.points) == count
+    click_at(qtbot, window, 0.5 * COORDINATE_LIMIT, -0.5 * COORDINATE_LIMIT)
+    assert len(window.points) == count + 1
+    x, y = window.points.X[-1]
+    assert abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT
+    save_everywhere(qtbot, window, tmp_path / "painted.nnpg")
