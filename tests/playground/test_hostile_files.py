@@ -538,6 +538,11 @@ def test_random_mutations_load_whole_or_change_nothing(qtbot, tmp_path, monkeypa
         if expected is not None:
             outcomes["loaded"] += 1
             assert_window_shows(window, expected, mutant)
+            if window.controller.training_data_problem() is None:
+                # Loaded completely: it trains on (the worker would report an error instead).
+                epoch = window.epoch
+                window.step()
+                qtbot.waitUntil(lambda: window.epoch == epoch + 1, timeout=10_000)
             return
         outcomes["refused"] += 1
         message = window.statusBar().currentMessage()
