@@ -18,7 +18,8 @@ the undo stack, the worker) and to a plain ``QMainWindow`` for its title, menus 
   a ``QLockFile`` ``autosave/<id>.lock`` held while the window lives. A start that finds an
   autosave whose lock nobody holds (its process crashed) claims it as ``recovered-<id>.nnpg``
   and offers it in a bar inside the window (never a dialog); a running instance's autosave is
-  never offered, and closing a window touches only its own files;
+  never offered, and closing a window touches only its own files. At start, the temporary
+  files that killed saves left behind are removed there and in the last directory used;
 - QSettings: window geometry and state, the splitter, the last directory, the recent files and
   the last preset (``presets/last``, set through :meth:`SessionManager.remember_preset`).
 
@@ -59,7 +60,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.controller import Controller
-from playground.state import SESSION_EXTENSION, Session, load_session, save_session
+from playground.state import (
+    SESSION_EXTENSION,
+    Session,
+    load_session,
+    remove_stale_temporary_files,
+    save_session,
+)
 from playground.state.document import DataSource
 
 # Tests shorten it (set it before creating the window).
@@ -121,6 +128,17 @@ def _error_text(error: BaseException, path: Path | None = None) -> str:
         return f"{name}: {error.strerror}."
     text = str(error) or type(error).__name__
     return text if text.endswith(".") else f"{text}."
+
+
+def _read_session(path: Path) -> Session:
+    """``load_session(path)``; any exception other than OSError becomes a ValueError naming
+    the file (load_session promises none, but a file must never crash the window)."""
+    try:
+        return load_session(path)
+    except (ValueError, OSError):
+        raise
+    except Exception as error:
+        raise ValueError(f"{path.name} cannot be opened: {type(error).__name__}.") from None
 
 
 class _Baseline:
@@ -196,6 +214,7 @@ class SessionManager(QObject):
 
         self._restore_window_settings()
         self._take_autosave_lock()
+        self._remove_stale_temporary_files()
         self._offer_recovered_session()
         self._update_title()
 
@@ -249,12 +268,18 @@ class SessionManager(QObject):
             If the file cannot be written (the previous file, if any, is then intact).
         RuntimeError
             If the training thread has stopped (the window is closed).
+
+        The status line shows the error's message too.
         """
         path = Path(path)
         baseline = _Baseline(self._controller)
-        session = self._controller.capture_session()
-        baseline.epoch = session.epoch
-        save_session(path, session)
+        try:
+            session = self._controller.capture_session()
+            baseline.epoch = session.epoch
+            save_session(path, session)
+        except (OSError, RuntimeError, ValueError) as error:
+            self._status(f"Could not save: {_error_text(error, path)}")
+            raise
         self._saved(path, session, baseline)
 
     def load(self, path: str | os.PathLike) -> None:
@@ -263,15 +288,15 @@ class SessionManager(QObject):
         Raises
         ------
         ValueError, OSError
-            If the file is not a valid session or cannot be read; nothing changes then.
+            If the file is not a valid session or cannot be read; nothing changes then but
+            the status line, which shows the message too.
         """
         path = Path(path)
         try:
-            session = load_session(path)
-        except (ValueError, OSError):
+            session = _read_session(path)
+        except (ValueError, OSError) as error:
+            self._status(f"Could not open: {_error_text(error, path)}")
             raise
-        except Exception as error:  # a file must never crash the window
-            raise ValueError(f"{path.name} cannot be opened: {type(error).__name__}.") from None
         self._apply(session, path)
 
     def new(self) -> None:
@@ -617,14 +642,11 @@ class SessionManager(QObject):
         """Read ``path`` first (a bad file changes nothing), then ask about unsaved changes."""
         path = Path(path)
         try:
-            session = load_session(path)
+            session = _read_session(path)
         except (OSError, ValueError) as error:
             self._report_open_failure(path, error)
             if isinstance(error, FileNotFoundError):
                 self._forget_file(path)
-            return False
-        except Exception as error:  # a file must never crash the window
-            self._report_open_failure(path, ValueError(f"{path.name}: {type(error).__name__}"))
             return False
         if not self._confirm_discard_changes():
             return False
@@ -748,6 +770,17 @@ class SessionManager(QObject):
         with contextlib.suppress(OSError):  # a stale autosave is offered once more at worst
             self.autosave_path().unlink(missing_ok=True)
         self._autosaved_generation = self._generation
+
+    def _remove_stale_temporary_files(self) -> None:
+        """Delete what saves killed midway left behind (``.<name>.<hex>.tmp``, as large as
+        the session) in the autosave directory and the directory last saved to or opened
+        from; a save still being written, by any process, is left alone."""
+        directories = [self.autosave_directory()]
+        last = open_settings().value(KEY_LAST_DIRECTORY)
+        if last:
+            directories.append(Path(str(last)))
+        for directory in directories:
+            remove_stale_temporary_files(directory)
 
     def _take_autosave_lock(self) -> None:
         """Hold ``autosave/<id>.lock`` while this window lives: its autosave is not an orphan."""

@@ -14,9 +14,10 @@
 Mouse: the left button paints the active class, the right button the other class, Ctrl (or the
 eraser mode) erases points within `ERASE_RADIUS_PX`. These presses are taken before pyqtgraph's
 scene sees them, so they never pan the view or open a context menu; the middle button and the wheel
-go to the `ViewBox` as usual (pan and zoom). A stroke is previewed while it is drawn and reported
-once, on release, so that one stroke is one undo step. The widget never changes the points itself:
-the window applies `sigPaint`/`sigErase` to its model and calls `set_points` back.
+go to the `ViewBox` as usual (pan and zoom, within what a session can save: `VIEW_BOUND`,
+`MIN_VIEW_WIDTH`). A stroke is previewed while it is drawn and reported once, on release, so that
+one stroke is one undo step. The widget never changes the points itself: the window applies
+`sigPaint`/`sigErase` to its model and calls `set_points` back.
 """
 
 from dataclasses import dataclass, field
@@ -29,11 +30,16 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem
 
 from playground import theme
+from playground.state import COORDINATE_LIMIT, MIN_VIEW_SPAN, VIEW_LIMIT
 
 DEFAULT_VIEW_RECT = (-1.5, -1.5, 2.5, 2.0)  # (x0, y0, x1, y1), fits the generated data sets
 PAINT_SPACING_PX = 8.0  # distance between the points a drag adds
 ERASE_RADIUS_PX = 12.0  # the eraser removes points within this distance of the cursor
 VIEW_SIGNAL_INTERVAL_MS = 50  # sigViewChanged fires at most this often while panning/zooming
+# Zooming and panning stop where a session can still save the view (within +-VIEW_LIMIT, at
+# least MIN_VIEW_SPAN wide), with a margin: pyqtgraph's clamping and aspect lock round the edges.
+VIEW_BOUND = VIEW_LIMIT * (1 - 1e-9)
+MIN_VIEW_WIDTH = 2 * MIN_VIEW_SPAN
 
 _Z_REGIONS, _Z_CONTOUR, _Z_TRAIN, _Z_TEST, _Z_PREVIEW = -20, -10, 10, 20, 30
 _PAINT_BUTTONS = (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton)
@@ -155,7 +161,8 @@ class DataPlot(pg.PlotWidget):
     Signals
     -------
     sigPaint(points, label)
-        At the end of a paint stroke: (k, 2) float64 data coordinates and the class (0/1).
+        At the end of a paint stroke that painted points: (k, 2) float64 data coordinates,
+        each within +-COORDINATE_LIMIT, and the class (0/1).
     sigErase(indices)
         At the end of an erase stroke that hit points: (k,) int64 indices into the arrays of the
         last `set_points` call, sorted.
@@ -224,6 +231,11 @@ class DataPlot(pg.PlotWidget):
         vb.setAspectLocked(True)
         vb.disableAutoRange()
         vb.setMouseEnabled(x=True, y=True)
+        vb.setLimits(
+            xMin=-VIEW_BOUND, xMax=VIEW_BOUND, yMin=-VIEW_BOUND, yMax=VIEW_BOUND,
+            minXRange=MIN_VIEW_WIDTH, minYRange=MIN_VIEW_WIDTH,
+            maxXRange=2 * VIEW_BOUND, maxYRange=2 * VIEW_BOUND,
+        )  # fmt: skip
 
     def _create_items(self) -> None:
         item = self.plotItem
@@ -416,9 +428,17 @@ class DataPlot(pg.PlotWidget):
         return (float(x0), float(y0), float(x1), float(y1))
 
     def set_view_rect(self, rect: Rect) -> None:
-        """Show at least `rect` (x0, y0, x1, y1); the locked aspect ratio may widen one axis."""
-        x0, y0, x1, y1 = _checked_rect(rect)
-        self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        """Show at least `rect` (x0, y0, x1, y1); the locked aspect ratio may widen one axis.
+        The view stays within +-`VIEW_BOUND` and at least `MIN_VIEW_WIDTH` wide and high."""
+        checked = _checked_rect(rect)
+        x0, x1 = _within_view_limits(checked[0], checked[2])
+        y0, y1 = _within_view_limits(checked[1], checked[3])
+        vb = self.plotItem.vb
+        vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        if vb.targetRange() != [[x0, x1], [y0, y1]]:
+            # Where the limits and the aspect lock disagree, pyqtgraph keeps part of the previous
+            # view as its target, and goes back to it on the next resize: target the view shown.
+            vb.setRange(rect=vb.viewRect(), padding=0)
 
     def reset_view(self) -> None:
         """Show `DEFAULT_VIEW_RECT`."""
@@ -555,8 +575,8 @@ class DataPlot(pg.PlotWidget):
             self._preview.setSize(style["size"], update=False)
             self._preview.setPen(style["pen"], update=False)
             self._preview.setBrush(style["brush"], update=False)
-            self._stroke.points.append(self._to_data(pos_px))
-            self._preview.setData(pos=np.array(self._stroke.points))
+            self._add_stroke_point(pos_px)
+            self._preview.setData(pos=np.array(self._stroke.points).reshape(-1, 2))
 
     def _continue_stroke(self, pos_px: QPointF) -> None:
         stroke = self._stroke
@@ -573,9 +593,16 @@ class DataPlot(pg.PlotWidget):
         for k in range(1, n_new + 1):
             sample = stroke.last_px + unit * k
             if self._in_view(sample):
-                stroke.points.append(self._to_data(sample))
+                self._add_stroke_point(sample)
         stroke.last_px = stroke.last_px + unit * n_new
-        self._preview.setData(pos=np.array(stroke.points))
+        self._preview.setData(pos=np.array(stroke.points).reshape(-1, 2))
+
+    def _add_stroke_point(self, pos_px: QPointF) -> None:
+        # The view reaches beyond COORDINATE_LIMIT (to show points at the limit with a margin);
+        # no point is painted out there, where the data could not hold it.
+        x, y = self._to_data(pos_px)
+        if abs(x) <= COORDINATE_LIMIT and abs(y) <= COORDINATE_LIMIT:
+            self._stroke.points.append((x, y))
 
     def _erase_along(self, start_px: QPointF, end_px: QPointF) -> None:
         """Mark the points within ERASE_RADIUS_PX of the segment start-end and hide them."""
@@ -606,7 +633,8 @@ class DataPlot(pg.PlotWidget):
             if len(stroke.erased) == len(self._X):
                 self._update_scatters()
         else:
-            self.sigPaint.emit(np.array(stroke.points, dtype=np.float64), stroke.label)
+            if stroke.points:
+                self.sigPaint.emit(np.array(stroke.points, dtype=np.float64), stroke.label)
             self._preview.setData(pos=np.empty((0, 2)))
 
     def cancel_stroke(self) -> None:
@@ -721,3 +749,13 @@ def _checked_rect(rect: Rect) -> Rect:
     if x1 <= x0 or y1 <= y0:
         raise ValueError(f"rect must have x1 > x0 and y1 > y0, got {rect!r}.")
     return (x0, y0, x1, y1)
+
+
+def _within_view_limits(low: float, high: float) -> tuple[float, float]:
+    """One axis of a view moved inside the plot's limits (pyqtgraph turns +-1e308 into NaN)."""
+    low, high = max(low, -VIEW_BOUND), min(high, VIEW_BOUND)
+    if high - low < MIN_VIEW_WIDTH:
+        edge = VIEW_BOUND - MIN_VIEW_WIDTH
+        centre = min(max((low + high) / 2, -edge), edge)
+        low, high = centre - MIN_VIEW_WIDTH / 2, centre + MIN_VIEW_WIDTH / 2
+    return low, high
