@@ -81,8 +81,8 @@ class PresetsMenu(QMenu):
             action = self.addAction(preset.name.replace("&", "&&"))
             action.setData(preset.name)
             action.setToolTip(
-                f"<p>{escape(preset.description)}</p>"
-                f"<p><i>Watch for:</i> {escape(preset.watch_for)}</p>"
+                f"<p>{escape(preset.description, quote=False)}</p>"
+                f"<p><i>Watch for:</i> {escape(preset.watch_for, quote=False)}</p>"
             )
             action.setStatusTip(preset.description)
             self.preset_actions[preset.name] = action

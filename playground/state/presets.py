@@ -196,9 +196,52 @@ TOO_HIGH_A_LEARNING_RATE = Preset(
         epochs_per_refresh=1,
     ),
     watch_for=(
-        "Each step overshoots: the loss explodes and training stops after a dozen epochs "
-        "with the last finite weights restored. Lower the learning rate to 1, press Reset, "
+        "Each step overshoots: the loss explodes and training stops after a few epochs "
+        "with the last sane weights restored. Lower the learning rate to 1, press Reset, "
         "then Train."
+    ),
+)
+
+_DEEP_DATA = DataSettings(generator="moons", n_points=400, noise=0.2, seed=0, test_ratio=0.2)
+
+DEEP_SIGMOID = Preset(
+    name="Deep sigmoid: vanishing gradients",
+    description="Moons, eight hidden layers of 8 sigmoid units, Xavier init, SGD 0.1.",
+    data_settings=_DEEP_DATA,
+    architecture=Architecture.from_units([8] * 8, "sigmoid"),
+    hyperparameters=Hyperparameters(
+        precision="float64",
+        optimizer="sgd",
+        learning_rate=0.1,
+        init="xavier",
+        seed=1,
+        epochs_per_refresh=5,
+    ),
+    watch_for=(
+        "Each sigmoid passes back at most a quarter of its gradient: in the network panel's "
+        "layer health, the first layer's gradient norm is about five orders of magnitude "
+        "below the output's, and the loss stays near 0.69 for hundreds of epochs. Compare "
+        "the deep ReLU preset."
+    ),
+)
+
+DEEP_RELU = Preset(
+    name="Deep ReLU with He init",
+    description="The same data and depth with ReLU units and He init, SGD 0.1.",
+    data_settings=_DEEP_DATA,
+    architecture=Architecture.from_units([8] * 8, "relu"),
+    hyperparameters=Hyperparameters(
+        precision="float64",
+        optimizer="sgd",
+        learning_rate=0.1,
+        init="he",
+        seed=1,
+        epochs_per_refresh=5,
+    ),
+    watch_for=(
+        "ReLU passes gradients on unchanged where a unit is active and He init keeps the "
+        "signal's size from layer to layer: every layer's gradient norm stays within a "
+        "factor of ten of the others, and the moons are separated within a few hundred epochs."
     ),
 )
 
@@ -209,6 +252,8 @@ PRESETS = (
     CIRCLES,
     SPIRAL,
     TOO_HIGH_A_LEARNING_RATE,
+    DEEP_SIGMOID,
+    DEEP_RELU,
 )
 
 

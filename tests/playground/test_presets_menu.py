@@ -34,6 +34,8 @@ def test_the_menu_has_every_preset_with_what_it_teaches(window):
         "Circles",
         "Spiral needs depth",
         "Too high a learning rate",
+        "Deep sigmoid: vanishing gradients",
+        "Deep ReLU with He init",
     ]
     for action, preset in zip(actions, PRESETS, strict=True):
         assert action.statusTip() == preset.description
