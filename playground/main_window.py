@@ -41,6 +41,7 @@ from playground.state.document import (
 from playground.widgets.cursor_readout import CursorReadout
 from playground.widgets.data_panel import DataPanel
 from playground.widgets.data_plot import DataPlot
+from playground.widgets.hidden_space_view import HiddenSpaceView
 from playground.widgets.layer_editor import LayerEditor
 from playground.widgets.metrics_plots import MetricsPlots
 from playground.widgets.network_panel import NetworkPanel
@@ -76,8 +77,8 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         window_layout.build_menus_and_toolbars(self)
-        self.viewMenu.addAction(self.discretizeAction)
-        self.addAction(self.discretizeAction)
+        self.viewMenu.addActions([self.discretizeAction, self.hiddenSpaceAction])
+        self.addActions([self.discretizeAction, self.hiddenSpaceAction])
         self._update_train_controls(False)
         self.trainButton.setMinimumWidth(self.trainButton.sizeHint().width() + 12)
         window_layout.build_central_layout(self)
@@ -240,6 +241,7 @@ class MainWindow(QMainWindow):
         self.stats = StatsStrip()
         self.networkView = NetworkView()
         self.cursorReadout = CursorReadout(self.dataPlot, lambda: self.points)
+        self.hiddenSpaceView = HiddenSpaceView(self.controller)
         self.epochLabel = self.stats.epochLabel
         self.speedLabel = self.stats.speedLabel
         self.trainLossLabel = self.stats.trainLossLabel
@@ -310,6 +312,10 @@ class MainWindow(QMainWindow):
         self.discretizeAction = self._action(
             "&Discretize output", ["D"], "Hard class colours at P = 0.5 instead of shades (D)",
             self.dataPlot.set_discretize, checkable=True,
+        )  # fmt: skip
+        self.hiddenSpaceAction = self._action(
+            "&Hidden space", ["H"], "The plane as a hidden layer sees it (H)",
+            lambda: self.rightTabs.setCurrentWidget(self.hiddenSpaceView),
         )  # fmt: skip
         # Ctrl+Q spelled out: StandardKey.Quit is empty on some platforms (e.g. offscreen)
         self.quitAction = self._action("&Quit", ["Ctrl+Q"], "", self.close)

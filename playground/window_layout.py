@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -133,7 +134,15 @@ def build_central_layout(window: QMainWindow) -> None:
     network = getattr(window, "networkView", None)
     if network is not None:
         right.addWidget(plain_card(network))
-    right.addWidget(plain_card(window.metricsPlots))
+    tabs = QTabWidget()
+    tabs.setObjectName("rightTabs")
+    tabs.setDocumentMode(True)
+    tabs.addTab(window.metricsPlots, "Loss && accuracy")
+    hidden = getattr(window, "hiddenSpaceView", None)
+    if hidden is not None:
+        tabs.addTab(hidden, "Hidden space")
+    window.rightTabs = tabs
+    right.addWidget(plain_card(tabs))
     right.setStretchFactor(0, 3)
     right.setStretchFactor(right.count() - 1, 2)
     splitter = QSplitter(Qt.Orientation.Horizontal)

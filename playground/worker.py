@@ -26,6 +26,13 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, Signal, Slot
 
 import nn_engine
+from playground.hidden_space import (
+    HiddenSpaceFrame,
+    HiddenSpaceRequest,
+    grid_lines,
+    hidden_space_frame,
+    subsample,
+)
 from playground.neuron_maps import GRID_CELLS, NetworkFrame, forward_on_grid, network_frame
 from playground.state import Hyperparameters
 
@@ -109,6 +116,9 @@ class Snapshot:
     network : NetworkFrame or None
         The network panel's neuron maps, shown weights and biases (while the panel asks for
         them: :meth:`TrainingWorker.set_network_view`), computed with ``grid``'s pass.
+    hidden_space : HiddenSpaceFrame or None
+        The hidden-space view's picture (while it asks: :meth:`set_hidden_space`), from the
+        same weights as ``grid``.
     grad_norms, weight_norms : ndarray of float64, shape (k, n_layers), or None
         Per epoch of ``epochs``, each layer's weight-gradient norm and weight norm.
     evaluation : tuple (loss, accuracy, test loss, test accuracy) or None
@@ -135,6 +145,7 @@ class Snapshot:
     history_replaced: bool = False
     evaluation: tuple[float | None, float | None, float | None, float | None] | None = None
     network: NetworkFrame | None = None
+    hidden_space: HiddenSpaceFrame | None = None
     grad_norms: NDArray[np.float64] | None = None
     weight_norms: NDArray[np.float64] | None = None
 
@@ -145,6 +156,15 @@ class _GridJob(NamedTuple):
     run_id: int
     rect: Rect
     future: Future
+
+
+class _HiddenJob(NamedTuple):
+    """What the grid thread needs for a hidden-space frame."""
+
+    request: HiddenSpaceRequest
+    X: NDArray
+    y: NDArray
+    references: dict
 
 
 @dataclass(frozen=True)
@@ -270,6 +290,8 @@ class TrainingWorker(QObject):
         self._history_wanted = False  # the next snapshot carries the run's whole history
         self._evaluation_wanted = False  # the next snapshot measures the net on new data
         self._network_view = NetworkViewRequest()
+        self._hidden_space = HiddenSpaceRequest()
+        self._hidden_references: dict[int, NDArray] = {}
         self._grids_submitted = 0
         self._pending_norms: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
 
@@ -374,6 +396,10 @@ class TrainingWorker(QObject):
         """What the network panel wants (see NetworkViewRequest); a paused worker answers
         with a snapshot at once."""
         return self._mailbox.post("set_network_view", request)
+
+    def set_hidden_space(self, request: HiddenSpaceRequest) -> int:
+        """What the hidden-space view wants (see HiddenSpaceRequest)."""
+        return self._mailbox.post("set_hidden_space", request)
 
     def set_parameter(self, layer: int, row: int, column: int, value: float) -> int:
         """Set one weight (``column`` >= 0) or bias (``column`` -1) of the current network,
@@ -660,6 +686,12 @@ class TrainingWorker(QObject):
             self._grid_stale = True
             self._emit_wanted = True
 
+    def _on_set_hidden_space(self, serial: int, request: HiddenSpaceRequest) -> None:
+        if request != self._hidden_space:
+            self._hidden_space = request
+            self._grid_stale = True
+            self._emit_wanted = True
+
     def _on_set_parameter(self, serial: int, layer: int, row: int, column: int, value: float):
         if self._net is None:
             return
@@ -786,7 +818,7 @@ class TrainingWorker(QObject):
             if elapsed >= 0.25:  # an average over a few frames, not one frame's jitter
                 self._epochs_per_second = self._rate_epochs / elapsed
                 self._rate_epochs, self._rate_since = 0, now
-        grid, rect, network = self._take_grid()
+        grid, rect, network, hidden = self._take_grid()
         if grid is not None:
             self.grids_evaluated += 1
             last = self._last_sent_grid
@@ -834,6 +866,7 @@ class TrainingWorker(QObject):
             history_replaced=history_replaced,
             evaluation=self._evaluate_on_data() if self._evaluation_wanted else None,
             network=network,
+            hidden_space=hidden,
             grad_norms=norms[0],
             weight_norms=norms[1],
         )
@@ -865,14 +898,25 @@ class TrainingWorker(QObject):
     def _network_request(self) -> NetworkViewRequest | None:
         """The panel's request for the next grid, if a network frame is due with it."""
         request = self._network_view
-        if not request.shown:
+        return request if request.shown and self._frame_due() else None
+
+    def _frame_due(self) -> bool:
+        """Whether the next grid brings the panels' frames (every NETWORK_FRAME_EVERY-th)."""
+        return not self._running or self._grids_submitted % NETWORK_FRAME_EVERY == 0
+
+    def _hidden_job(self) -> _HiddenJob | None:
+        """The hidden-space view's job for the next grid, when it is shown."""
+        request = self._hidden_space
+        if not request.shown or self._data is None:
             return None
-        due = not self._running or self._grids_submitted % NETWORK_FRAME_EVERY == 0
-        return request if due else None
+        X, y = subsample(self._data[0], self._data[1])
+        return _HiddenJob(request, X, y, self._hidden_references)
 
     def _take_grid(
         self,
-    ) -> tuple[NDArray[np.float32] | None, Rect | None, NetworkFrame | None]:
+    ) -> tuple[
+        NDArray[np.float32] | None, Rect | None, NetworkFrame | None, HiddenSpaceFrame | None
+    ]:
         """The decision map for this snapshot, the rect it covers, and maybe a network frame.
 
         While training, the maps are computed on the grid thread (the other core) from the
@@ -880,27 +924,32 @@ class TrainingWorker(QObject):
         copies the weights. When paused, they are computed at once for the current weights.
         """
         if self._net is None or self._rect is None:
-            return None, None, None
+            return None, None, None, None
         job, self._grid_job = self._grid_job, None
         if not self._running:
             if not self._grid_stale:  # the weights of the job still in flight, if any
                 if job is not None and job.run_id == self._run_id:
-                    return (*job.future.result()[:1], job.rect, job.future.result()[1])
-                return None, None, None
+                    grid, frame, hidden = job.future.result()
+                    return grid, job.rect, frame, hidden
+                return None, None, None, None
             if job is not None:
                 job.future.result()  # it uses the grid network: let it finish first
             self._grid_stale = False
-            grid, frame = _maps_for(
-                self._grid_net, self._net.get_params(), self._rect, self._network_request()
+            grid, frame, hidden = _maps_for(
+                self._grid_net,
+                self._net.get_params(),
+                self._rect,
+                self._network_request(),
+                self._hidden_job(),
             )
-            return grid, self._rect, frame
-        result: tuple = (None, None, None)
+            return grid, self._rect, frame, hidden
+        result: tuple = (None, None, None, None)
         if job is not None:
             if not job.future.done():
                 self._grid_job = job  # still computing: collect it at a later frame
             elif job.run_id == self._run_id:
-                grid, frame = job.future.result()
-                result = (grid, job.rect, frame)
+                grid, frame, hidden = job.future.result()
+                result = (grid, job.rect, frame, hidden)
         if self._grid_job is None and self._grid_stale and not self._stopping:
             self._grid_stale = False
             future = self._grid_pool.submit(
@@ -909,10 +958,34 @@ class TrainingWorker(QObject):
                 self._net.get_params(),
                 self._rect,
                 self._network_request(),
+                self._hidden_job() if self._frame_due() else None,
             )
             self._grids_submitted += 1
             self._grid_job = _GridJob(self._run_id, self._rect, future)
         return result
+
+
+def _hidden_space_for(
+    grid_net: nn_engine.Network,
+    rect: Rect,
+    job: "_HiddenJob",
+) -> HiddenSpaceFrame:
+    """The hidden-space frame: grid lines over ``rect`` and the (subsampled) training points
+    through ``grid_net`` (already loaded with the frame's weights), in one batched pass."""
+    lines = grid_lines(rect)
+    inputs = np.concatenate([lines, job.X]).astype(np.float32)
+    with np.errstate(all="ignore"):
+        activations = grid_net.forward_layers(inputs)
+    n = len(lines)
+    return hidden_space_frame(
+        [a[:n] for a in activations],
+        [a[n:] for a in activations],
+        lines,
+        job.X,
+        job.y,
+        job.request,
+        job.references,
+    )
 
 
 def _maps_for(
@@ -920,7 +993,8 @@ def _maps_for(
     params: list[dict[str, NDArray]],
     rect: Rect,
     request: "NetworkViewRequest | None",
-) -> tuple[NDArray[np.float32], NetworkFrame | None]:
+    hidden: "_HiddenJob | None" = None,
+) -> tuple[NDArray[np.float32], NetworkFrame | None, HiddenSpaceFrame | None]:
     """The decision map over ``rect`` and, when ``request`` asks, the network panel's frame,
     from one batched forward pass on GRID_CELLS x GRID_CELLS cell centres.
 
@@ -940,4 +1014,4 @@ def _maps_for(
             focus=request.focus,
             heatmaps=request.heatmaps,
         )
-    return grid, frame
+    return grid, frame, None if hidden is None else _hidden_space_for(grid_net, rect, hidden)
