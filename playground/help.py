@@ -247,6 +247,8 @@ CONCEPT_ANCHORS: dict[str, str] = {
     "Initialisation": "initialisation",
     "Activation functions": "activation-functions",
     "Precision": "precision",
+    "Network panel": "network-panel",
+    "Hidden space": "hidden-space",
     "Presets": "presets",
 }
 
@@ -333,6 +335,28 @@ CONCEPT_TEXTS: dict[str, str] = {
 }
 
 
+CONCEPT_TEXTS["Network panel"] = (
+    "The network drawn as a diagram: the inputs on the left, a column per hidden layer, the "
+    "output on the right. Each small square shows what one unit computes over the data plot's "
+    "view, in the decision map's colours, so you can watch the first layer cut the plane with "
+    "straight lines and later layers combine them. Links are the weights (blue positive, "
+    "vermillion negative, wider when larger); the bar under a unit is its bias. Hover a "
+    "unit to see its map on the big plot and its exact values; click a link or a bias to set "
+    "it by hand (Ctrl+Z undoes it). Below, one row per layer: the size of its weight "
+    "gradient over recent epochs on a log scale, its weight norm and, for ReLU, the share of "
+    "units that never switch on. When the first rows are orders of magnitude below the "
+    "last, the gradient vanishes on its way back and the early layers hardly learn."
+)
+CONCEPT_TEXTS["Hidden space"] = (
+    "The plane as a hidden layer sees it. A grid of lines over the view and the training "
+    "points go through the network up to the chosen layer, and are drawn where that layer "
+    "puts them: a layer of two units directly, a wider one by the two directions along "
+    "which its values vary most (principal components) or by two units you pick. Step the "
+    "layer slider from the input to the last hidden layer and watch the network bend and "
+    "fold the grid until a straight line can separate the two classes, which is all the "
+    "output unit can draw."
+)
+
 # What each preset demonstrates (its status text says what to watch for while it trains).
 PRESET_LESSONS: dict[str, str] = {
     "The article": (
@@ -356,6 +380,14 @@ PRESET_LESSONS: dict[str, str] = {
     "Too high a learning rate": (
         "steps so large that the loss explodes; training stops and the last sound weights "
         "come back."
+    ),
+    "Deep sigmoid: vanishing gradients": (
+        "eight sigmoid layers: the gradient shrinks at every layer on its way back, so the "
+        "first layers hardly move; the layer health rows show it."
+    ),
+    "Deep ReLU with He init": (
+        "the same depth with ReLU units and He's initial weights: the gradient keeps its size "
+        "through the layers and the network learns."
     ),
 }
 

@@ -21,12 +21,15 @@ FOREGROUND = "#222222"
 # The window's cards, captions and toolbars.
 STYLE_SHEET = """
 QMainWindow, QScrollArea, QScrollArea > QWidget > QWidget#controlColumn { background: #F3F4F6; }
-QFrame#panelCard, QFrame#statsCard {
+QFrame#panelCard, QFrame#statsCard, QFrame#foldStrip {
     background: #FFFFFF; border: 1px solid #DADDE3; border-radius: 8px;
 }
-QLabel#panelTitle { font-weight: 600; color: #1F2933; }
+QToolButton#panelTitle { color: #1F2933; border: none; padding: 0px; margin-left: -3px; }
+QToolButton#panelTitle:hover { color: #0072B2; }
 QLabel#panelSubtitle, QLabel#statCaption { color: #6B7280; }
 QToolBar { spacing: 4px; border: none; padding: 2px 6px; }
 QToolButton#trainButton { font-weight: 600; }
 QStatusBar { color: #374151; }
+QFrame#foldStrip QToolButton { color: #1F2933; border-radius: 4px; }
+QFrame#foldStrip QToolButton:hover { background: #E8EEF6; }
 """

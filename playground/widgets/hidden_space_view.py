@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -64,10 +65,16 @@ class HiddenSpaceView(QWidget):
         self.layerSlider.setToolTip("Step from the input plane through the hidden layers")
         self.layerLabel = QLabel()
         self.layerLabel.setObjectName("hiddenLayerLabel")
+        self.layerLabel.setMinimumWidth(10)
+        self.layerLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.modeCombo = QComboBox()
         self.modeCombo.setObjectName("hiddenModeCombo")
         self.modeCombo.addItem("Top two principal components", PCA)
         self.modeCombo.addItem("Two units", UNITS)
+        self.modeCombo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.modeCombo.setMinimumContentsLength(6)
         self.modeCombo.setToolTip(
             "How a layer of more than two units is drawn: the two directions along which its "
             "activations vary most over the training points (PCA), or two units you pick"
@@ -104,7 +111,7 @@ class HiddenSpaceView(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Layer"))
         controls.addWidget(self.layerSlider, 1)
-        controls.addWidget(self.layerLabel)
+        controls.addWidget(self.layerLabel, 1)
         units = QHBoxLayout()
         units.addWidget(self.modeCombo, 1)
         units.addWidget(self.unitXSpin)

@@ -92,6 +92,12 @@ class _Column:
         return ((self.slots - 1) / 2 - np.asarray(slot)) * ROW_SPACING
 
 
+def _small_text(text: str, color: str, anchor: tuple[float, float]) -> pg.TextItem:
+    item = pg.TextItem(anchor=anchor)
+    item.setHtml(f'<span style="color:{color}; font-size:8pt">{text}</span>')
+    return item
+
+
 class _LinksItem(pg.GraphicsObject):
     """All links of the diagram, painted in one go, grouped by pen (colour x width bucket)."""
 
@@ -183,11 +189,12 @@ class NetworkView(QWidget):
         self._grad_history: deque = deque(maxlen=SPARKLINE_EPOCHS)
         self._health_rows: list[dict] = []
         self._more_texts: list[str] = []
+        self._spacing = COLUMN_SPACING
 
         self.view = pg.GraphicsView()
         self.view.setObjectName("networkDiagram")
         self.view.setBackground(theme.BACKGROUND)
-        self.view.setMinimumHeight(120)
+        self.view.setMinimumHeight(90)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.box = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
         self.box.setDefaultPadding(0.02)
@@ -209,11 +216,12 @@ class NetworkView(QWidget):
         self.card.hide()
         self.legend = QLabel()
         self.legend.setObjectName("networkLegend")
-        self.legend.setWordWrap(True)
+        # One line, cut at the panel's edge when narrow (the tooltip has it all): a wrapping
+        # label would make the window's minimum height depend on the column's width.
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.legend.setStyleSheet("color: #6B7280;")
         self.legend.setText(
-            "Links: blue +, vermillion −, width |w|. Bar under a node: its bias. "
-            "Hover for values; click a link or a bias to edit it."
+            "Links: blue +, vermillion −, width |w| · bar: bias · hover: values · click: edit"
         )
         self.legend.setToolTip(
             "Each node shows its unit's activation over the data plot's view: sigmoid units "
@@ -280,34 +288,67 @@ class NetworkView(QWidget):
         for item in [*self._tiles, *self._headers, *self._heatmap_items.values()]:
             self.box.removeItem(item)
         self._tiles, self._headers, self._heatmap_items = [], [], {}
+        self._spacing = self._fitting_spacing()
+        self._place_items()
+        self._links.set_links(np.empty((0, 4)), np.empty(0))
+        self._biases.setOpts(x0=[], y0=[], width=[], height=[], brushes=[])
+        self._build_health_rows()
+        self.box.autoRange()
+
+    def _fitting_spacing(self) -> float:
+        """Column spacing that fills the view's width at the scale its height allows (square
+        nodes), never below COLUMN_SPACING."""
+        rows = min(max(self._sizes, default=1), MAX_SHOWN_UNITS)
+        height_units = (rows - 1) * ROW_SPACING + 3.0  # nodes, headers and "+N more"
+        width, height = max(self.view.width(), 1), max(self.view.height(), 1)
+        columns = max(len(self._sizes) - 1, 1)
+        fitting = (width / height) * height_units / columns - 1.4 / columns
+        return max(COLUMN_SPACING, min(fitting, 4 * COLUMN_SPACING))
+
+    def _place_items(self) -> None:
+        """(Re)create the columns' images and labels at the current spacing."""
+        for item in [*self._tiles, *self._headers, *self._heatmap_items.values()]:
+            self.box.removeItem(item)
+        self._tiles, self._headers, self._heatmap_items = [], [], {}
         self._columns = [
-            _Column(index * COLUMN_SPACING, min(size, MAX_SHOWN_UNITS))
-            for index, size in enumerate(sizes)
+            _Column(index * self._spacing, min(size, MAX_SHOWN_UNITS))
+            for index, size in enumerate(self._sizes)
         ]
         self._more_texts = []
         top = max(float(column.y(0)) for column in self._columns)
-        for index, (column, size) in enumerate(zip(self._columns, sizes, strict=True)):
+        for index, (column, size) in enumerate(zip(self._columns, self._sizes, strict=True)):
             tile = pg.ImageItem(axisOrder="row-major")
             tile.setLookupTable(self._lut)
             tile.setLevels((0, 255))
             tile.setZValue(2)  # above the links, which end at the tiles' edges
             self.box.addItem(tile)
             self._tiles.append(tile)
-            header = pg.TextItem(self._column_title(index), color="#374151", anchor=(0.5, 1.0))
+            header = _small_text(self._column_title(index), "#374151", (0.5, 1.0))
             header.setPos(column.x, top + 0.6)
             self.box.addItem(header)
             self._headers.append(header)
             more = f"+{size - column.slots} more" if size > column.slots else ""
             self._more_texts.append(more)
             if more:
-                label = pg.TextItem(more, color="#6B7280", anchor=(0.5, 0.0))
+                label = _small_text(more, "#6B7280", (0.5, 0.0))
                 label.setPos(column.x, column.y(column.slots - 1) - 0.6)
                 self.box.addItem(label)
                 self._headers.append(label)
-        self._links.set_links(np.empty((0, 4)), np.empty(0))
-        self._biases.setOpts(x0=[], y0=[], width=[], height=[], brushes=[])
-        self._build_health_rows()
-        self.box.autoRange()
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        if not self._sizes:
+            return
+        spacing = self._fitting_spacing()
+        if abs(spacing - self._spacing) > 0.1 * self._spacing:
+            self._spacing = spacing
+            self._place_items()
+            frame, self._frame = self._frame, None
+            if frame is not None:
+                self.show_frame(frame)
+            else:
+                self._links.set_links(np.empty((0, 4)), np.empty(0))
+            self.box.autoRange()
 
     def show_frame(self, frame: NetworkFrame) -> None:
         """Draw a frame of the current network (its layers must match the architecture)."""
@@ -510,8 +551,7 @@ class NetworkView(QWidget):
             self._health_rows.append(row)
         self._health_grid.setColumnStretch(1, 1)
         self._health_grid.setRowStretch(len(self._health_rows) + 1, 1)
-        rows = min(len(self._health_rows), 2) + 1
-        self.healthScroll.setMinimumHeight(rows * 21)
+        self.healthScroll.setMinimumHeight(2 * 21)  # the header and one layer; it scrolls
 
     def _update_health(self, frame: NetworkFrame) -> None:
         if len(self._grad_history):
@@ -530,13 +570,14 @@ class NetworkView(QWidget):
         x, y = point.x(), point.y()
         for index, column in enumerate(self._columns):
             if abs(x - column.x) <= 0.5:
-                slot = int(round((column.slots - 1) / 2 - y / ROW_SPACING))
-                if 0 <= slot < column.slots:
-                    dy = y - float(column.y(slot))
-                    if abs(dy) <= 0.5:
-                        return ("node", index, slot)
-                    if index > 0 and -0.75 <= dy < -0.5:
-                        return ("bias", index, slot)
+                offsets = y - column.y(np.arange(column.slots))
+                nodes = np.flatnonzero(np.abs(offsets) <= 0.5)
+                if len(nodes):
+                    return ("node", index, int(nodes[0]))
+                # the bias bar sits just under its node (a bias zone never overlaps a node)
+                biases = np.flatnonzero((offsets >= -0.9) & (offsets < -0.5))
+                if index > 0 and len(biases):
+                    return ("bias", index, int(biases[0]))
                 return None
         if self._frame is None:
             return None

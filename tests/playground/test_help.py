@@ -154,6 +154,8 @@ def test_the_concepts_page_has_every_entry_the_issue_asks_for():
         "Initialisation",
         "Activation functions",
         "Precision",
+        "Network panel",
+        "Hidden space",
         "Presets",
     ]
     html = concepts_html()

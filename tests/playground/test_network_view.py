@@ -3,7 +3,7 @@ weights as undo steps, and neuron maps are the network's own activations (issue 
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication
 
 import nn_engine
@@ -90,20 +90,23 @@ def test_hovering_a_link_shows_its_current_weight_and_follows_training(qtbot, wi
 
 
 def test_a_clicked_weight_is_edited_in_the_worker_and_undo_restores_it(qtbot, window):
+    # Three units a layer: a quarter of the way along, no two links cross (so the click is
+    # unambiguous; in a dense layer the nearest link under the pointer is edited).
+    window.set_architecture(Architecture.from_units([3, 3], activation="tanh"))
     view = window.networkView
     window.resize(1600, 1000)
-    wait_frame(qtbot, window)
+    wait_frame(qtbot, window, lambda f: f.layers[0].units == 3)
     before = window.worker.network_params()
-    position = view.link_position(2, 5, 7)  # layer 2 unit 5 <- layer 1 unit 7
+    position = view.link_position(2, 1, 2)  # layer 2 unit 1 <- layer 1 unit 2
     qtbot.mouseClick(view.view.viewport(), Qt.MouseButton.LeftButton, pos=position)
     editor = window.networkPanel.editor
     assert editor is not None and editor.isVisible()
-    assert editor.valueSpin.value() == pytest.approx(before[1]["W"][5, 7], abs=1e-6)
+    assert editor.valueSpin.value() == pytest.approx(before[1]["W"][1, 2], abs=1e-6)
     editor.valueSpin.setValue(1.25)
     editor.accept()
 
     after = window.worker.network_params()
-    assert after[1]["W"][5, 7] == 1.25
+    assert after[1]["W"][1, 2] == 1.25
     changed = [
         (i, key) for i, (a, b) in enumerate(zip(after, before, strict=True)) for key in "Wb"
         if not np.array_equal(a[key], b[key])
@@ -115,9 +118,29 @@ def test_a_clicked_weight_is_edited_in_the_worker_and_undo_restores_it(qtbot, wi
 
     window.undo_stack.undo()
     restored = window.worker.network_params()
-    assert restored[1]["W"][5, 7] == pytest.approx(before[1]["W"][5, 7], abs=1e-6)
+    assert restored[1]["W"][1, 2] == pytest.approx(before[1]["W"][1, 2], abs=1e-6)
     window.undo_stack.redo()
-    assert window.worker.network_params()[1]["W"][5, 7] == 1.25
+    assert window.worker.network_params()[1]["W"][1, 2] == 1.25
+
+
+def test_a_clicked_bias_is_edited_as_an_undo_step(qtbot, window):
+    window.set_architecture(Architecture.from_units([3, 3], activation="tanh"))
+    view = window.networkView
+    window.resize(1600, 1000)
+    wait_frame(qtbot, window, lambda f: f.layers[0].units == 3)
+    after = window.worker.network_params()
+    QApplication.processEvents()  # the resized view's layout
+    node = view.node_position(1, 0)  # the bar under layer 1's unit 0
+    bar = QPoint(node.x(), node.y() + round(0.68 / view.box.viewPixelSize()[1]))
+    qtbot.mouseClick(view.view.viewport(), Qt.MouseButton.LeftButton, pos=bar)
+    editor = window.networkPanel.editor
+    assert editor.valueSpin.value() == pytest.approx(after[0]["b"][0], abs=1e-6)
+    editor.valueSpin.setValue(-0.5)
+    editor.accept()
+    assert window.worker.network_params()[0]["b"][0] == -0.5
+    assert window.undo_stack.undoText() == "Edit a bias"
+    window.undo_stack.undo()
+    assert window.worker.network_params()[0]["b"][0] == after[0]["b"][0]
 
 
 def test_a_neuron_map_is_the_units_activation_on_the_grid(qtbot, window):
