@@ -18,6 +18,7 @@ Two storage choices make training fast without changing the maths:
   a handful of vector operations, and the buffers of a training pass are allocated once.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -144,6 +145,9 @@ class Network:
         self.weight_mask = np.ones_like(self.params)
         for block in self.blocks(self.weight_mask):
             block[:, -1] = 0
+        # where each layer's block starts in the flat vector, and scratch for _weight_norms
+        self._block_starts = np.cumsum([0] + [layer["Wb"].size for layer in self.layers[:-1]])
+        self._norm_scratch = np.empty_like(self.params)
 
         for layer, (W, b) in zip(
             self.layers, INITIALIZERS[self.init](shapes, self.seed), strict=True
@@ -280,6 +284,32 @@ class Network:
             outputs.append(A)
         return outputs
 
+    def dead_units(self, X: ArrayLike) -> list[float | None]:
+        """The share of dead ReLU units in each layer: units whose output is 0 on every row of X.
+
+        A ReLU unit that is never positive on the data passes no gradient back, so training
+        cannot revive it. Only ``"relu"`` layers are counted: a ``"leaky_relu"`` unit keeps a
+        gradient (its slope 0.01) wherever it is negative, and the other activations have no
+        dead zone.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, input_dim)
+
+        Returns
+        -------
+        list of float or None
+            One entry per layer, in layer order (the output layer included, so that index l
+            matches ``EpochMetrics.grad_norms[l]``): the fraction in [0, 1] of the layer's
+            units that are never positive on any row of ``X`` for a ReLU layer, None for a
+            layer of another activation (the sigmoid output always).
+        """
+        outputs = self._forward(check_X(X, self.sizes[0], self.dtype))
+        return [
+            float(1.0 - np.mean(np.any(A > 0, axis=1))) if layer["activation"] == "relu" else None
+            for layer, A in zip(self.layers, outputs, strict=True)
+        ]
+
     def predict_proba(self, X: ArrayLike) -> NDArray:
         """Probability of class 1 for each row of ``X`` (n_samples, input_dim): (n_samples,)."""
         return self.forward_layers(X)[-1][:, 0]
@@ -323,6 +353,17 @@ class Network:
             views.append(flat[start : start + size].reshape(layer["Wb"].shape))
             start += size
         return views
+
+    def _weight_norms(self, flat: NDArray) -> tuple[float, ...]:
+        """The Frobenius norm of each layer's ``W`` part of ``flat`` (laid out like
+        ``self.params``, e.g. a gradient), biases left out: one float per layer, in order.
+
+        A handful of vector operations whatever the depth (square, mask the biases out, one
+        segmented sum), a few microseconds on the article's network.
+        """
+        squares = np.multiply(flat, flat, out=self._norm_scratch)
+        squares *= self.weight_mask
+        return tuple(map(math.sqrt, np.add.reduceat(squares, self._block_starts).tolist()))
 
     def _unflatten(self, flat: NDArray) -> Params:
         return [{"W": Wb[:, :-1].copy(), "b": Wb[:, -1].copy()} for Wb in self.blocks(flat)]

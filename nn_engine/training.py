@@ -90,13 +90,33 @@ class DivergenceError(ArithmeticError):
 
 @dataclass
 class EpochMetrics:
-    """Metrics of one finished epoch (validation ones are None without validation data)."""
+    """Metrics of one finished epoch (validation ones are None without validation data).
+
+    Attributes
+    ----------
+    epoch : int
+        1-based.
+    loss, accuracy : float
+        Of the forward passes that made the epoch's gradients (see the module).
+    val_loss, val_accuracy : float or None
+        Measured after the epoch's last update.
+    grad_norms : tuple of float
+        One per layer, in layer order: the Frobenius norm of the layer's ``dW`` (weights only,
+        not the bias) in the epoch's last update (its last mini-batch), the gradient of the
+        data loss alone, *without* the L1/L2 penalty terms. It is what the data ask of the
+        layer, the quantity that vanishes or explodes in a deep network; the penalty's part,
+        ``l1 * sign(W) + l2 * W``, follows from the weights.
+    weight_norms : tuple of float
+        One per layer: the Frobenius norm of the layer's ``W`` after that update.
+    """
 
     epoch: int
     loss: float
     accuracy: float
     val_loss: float | None = None
     val_accuracy: float | None = None
+    grad_norms: tuple[float, ...] = ()
+    weight_norms: tuple[float, ...] = ()
 
 
 @dataclass
@@ -367,6 +387,7 @@ class Trainer:
         self._order: NDArray | None = None  # this epoch's permutation (mini-batches)
         self._cursor = 0  # position in it
         self._sums = [0.0, 0.0, 0]  # loss * n, accuracy * n, n seen this epoch
+        self._grad_norms: tuple[float, ...] = ()  # of the epoch's last batch, for its metrics
         # (epoch, params, optimizer state) at the end of the last two epochs, for divergence
         self._backups: list[tuple[int, NDArray, dict]] = []
         self._save_backup()
@@ -633,6 +654,7 @@ class Trainer:
             self._cursor += len(batch)
             X, y = self._X[batch], self._y[batch]
 
+        ends_epoch = X is self._X or self._cursor >= n_samples
         # overflow is expected when training diverges; it is detected below, not warned about
         with np.errstate(over="ignore", invalid="ignore"):
             loss, acc = self.net.forward_backward(X, y, self._grad)
@@ -640,6 +662,8 @@ class Trainer:
             max_loss, reference = self._loss_limit()
             if not loss <= max_loss:  # NaN fails this too
                 self._diverged(epoch, "loss", loss, max_loss, f"{max_loss:.1f} ({reference})")
+            if ends_epoch:  # the data loss's gradient, before the penalties join it
+                self._grad_norms = self._layer_norms(self._grad)
             self._add_penalties()
             self._optimizer.step([self.net.params], [self._grad])
             largest = float(np.max(np.abs(self.net.params)))  # NaN if any is NaN
@@ -649,9 +673,7 @@ class Trainer:
         self._sums[0] += loss * len(X)
         self._sums[1] += acc * len(X)
         self._sums[2] += len(X)
-        if X is self._X or self._cursor >= n_samples:
-            return self._finish_epoch()
-        return None
+        return self._finish_epoch() if ends_epoch else None
 
     def run(
         self, epochs: int, callback: Callable[[EpochMetrics], object] | None = None
@@ -671,6 +693,10 @@ class Trainer:
                     break
         return done
 
+    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
+        """Per-layer Frobenius norms of the weight part of ``flat`` (see EpochMetrics)."""
+        return self.net._weight_norms(flat)
+
     def _add_penalties(self) -> None:
         if self._l1 == 0 and self._l2 == 0:
             return
@@ -684,7 +710,13 @@ class Trainer:
         loss_sum, acc_sum, seen = self._sums
         self._sums = [0.0, 0.0, 0]
         self._order = None if self._batch_size is None else self._order
-        metrics = EpochMetrics(self.epoch + 1, loss_sum / seen, acc_sum / seen)
+        metrics = EpochMetrics(
+            self.epoch + 1,
+            loss_sum / seen,
+            acc_sum / seen,
+            grad_norms=self._grad_norms,
+            weight_norms=self._layer_norms(self.net.params),
+        )
         self.history.loss.append(metrics.loss)
         self.history.accuracy.append(metrics.accuracy)
         if self._X_val is not None:
