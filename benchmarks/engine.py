@@ -19,11 +19,13 @@ median and min-max over rounds; ratios are paired round by round. Sections:
 
 5. Layer health (issue 12): the per-epoch cost of the per-layer gradient and weight norms
    that ``Trainer.step_epoch`` reports, on the article's network in float64 and float32.
+6. Input features (issue 14): the article's network trained on the default features (x1, x2)
+   and on (x1^2, x2^2), per epoch, and the one-off cost of mapping the data (``set_data``).
 
 ``--quick`` takes under a minute, the full run a few minutes (about 1.5 on an idle 2-core
 machine); each section prints a markdown table, and a last table compares with issue 4's
-targets. ``--sections health`` runs only section 5, which needs neither PyTorch nor
-scikit-learn (``--sections speed`` runs 1-4).
+targets. ``--sections health`` and ``--sections features`` run only section 5 or 6, which
+need neither PyTorch nor scikit-learn (``--sections speed`` runs 1-4).
 """
 
 from __future__ import annotations  # torch's types in annotations, torch maybe not installed
@@ -726,6 +728,63 @@ def layer_health_section(args: argparse.Namespace, data: tuple) -> dict[str, flo
     return cost
 
 
+def features_section(args: argparse.Namespace, data: tuple) -> None:
+    """Section 6: training on input features costs nothing per epoch.
+
+    The trainer maps the points to features once per data set (``set_data``), so an epoch on
+    (x1^2, x2^2) runs the same products as one on (x1, x2); for the default features the
+    mapping is the points themselves.
+    """
+    X_train, _, y_train, _ = data
+    features = {"x1, x2": ("x1", "x2"), "x1^2, x2^2": ("x1^2", "x2^2")}
+    contenders: dict[str, Runner] = {}
+    for dtype in (np.float64, np.float32):
+        for label, names in features.items():
+            net = Network.from_sizes(
+                SIZES, init="seed", seed=INIT_SEED, dtype=dtype, features=names
+            )
+            trainer = Trainer(net, X_train, y_train, learning_rate=LEARNING_RATE)
+            contenders[f"epoch {label} {DTYPE_NAMES[dtype]}"] = lambda n, t=trainer: [
+                t.step_epoch() for _ in range(n)
+            ]
+            # a trainer of its own: new data make the next epoch copy them in
+            other = Trainer(net.copy(), X_train, y_train, learning_rate=LEARNING_RATE)
+            contenders[f"set_data {label} {DTYPE_NAMES[dtype]}"] = lambda n, t=other: [
+                t.set_data(X_train, y_train) for _ in range(n)
+            ]
+    results = interleaved(contenders, args.repeats, block_seconds=args.block)
+
+    print("## 6. Input features: training on (x1^2, x2^2) against (x1, x2)\n")
+    print(
+        f"The article's network ({'-'.join(map(str, SIZES))}, {len(X_train)} points, full "
+        "batch, SGD) on the points' own coordinates and on their squares. Median (min–max) "
+        f"over {args.repeats} interleaved rounds; the ratio is per round.\n"
+    )
+    rows = []
+    for dtype in ("float64", "float32"):
+        plain, squares = (results[f"epoch {label} {dtype}"] for label in features)
+        rows.append(
+            [
+                dtype,
+                format_range(plain, "ms"),
+                format_range(squares, "ms"),
+                format_ratio(paired_ratios(squares, plain)),
+                format_range(results[f"set_data x1, x2 {dtype}"], "µs"),
+                format_range(results[f"set_data x1^2, x2^2 {dtype}"], "µs"),
+            ]
+        )
+    headers = [
+        "dtype",
+        "epoch on x1, x2",
+        "epoch on x1^2, x2^2",
+        "÷ x1, x2",
+        "set_data x1, x2",
+        "set_data x1^2, x2^2",
+    ]
+    print(markdown_table(headers, rows))
+    print()
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -737,10 +796,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--sections",
-        choices=["all", "speed", "health"],
+        choices=["all", "speed", "health", "features"],
         default="all",
         help="speed: sections 1-4 and the targets (needs the bench extra); health: section 5; "
-        "all: both (default)",
+        "features: section 6; all: every section (default)",
     )
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -748,7 +807,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.sections in ("all", "speed") and torch is None:
         parser.error(
             "sections 1-4 need the bench extra (pip install -e '.[bench]': torch==2.13.0 and "
-            "scikit-learn); --sections health runs without it."
+            "scikit-learn); --sections health or features runs without it."
         )
     # short blocks and many rounds: the contenders of a round run within a fraction of a
     # second of each other, so paired ratios see the same load from the other processes
@@ -794,6 +853,8 @@ def main(argv: list[str] | None = None) -> None:
             targets_summary(per_epoch, limits, best)
         if args.sections in ("all", "health"):
             layer_health_section(args, data)
+        if args.sections in ("all", "features"):
+            features_section(args, data)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"Total benchmark time: {time.perf_counter() - started:.0f} s; load average now {load}.")
 

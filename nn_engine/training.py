@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
-from nn_engine.network import Network
+from nn_engine.features import DEFAULT_FEATURES
+from nn_engine.network import N_COORDINATES, Network
 from nn_engine.optimizers import make_optimizer
 from nn_engine.validation import (
     check_both_classes,
@@ -314,7 +315,9 @@ class Trainer:
     ----------
     net : Network
         Trained in place.
-    X : array-like (n_samples, n_features)
+    X : array-like (n_samples, 2)
+        The points (x1, x2); the network maps them to its features once per data set (here
+        and in :meth:`set_data`), and refuses non-finite feature values naming the feature.
     y : array-like (n_samples,) of 0/1
     learning_rate : float > 0
     optimizer : {"sgd", "momentum", "nesterov", "adam"}
@@ -449,11 +452,12 @@ class Trainer:
     def state_dict(self) -> dict:
         """Everything needed to continue this run exactly, as JSON-able values and arrays.
 
-        Holds the network's parameters, the optimizer's state, the shuffling generator's
-        state, the history, the hyperparameters and the position inside the current epoch.
-        The training data are not included.
+        Holds the network's features and parameters, the optimizer's state, the shuffling
+        generator's state, the history, the hyperparameters and the position inside the
+        current epoch. The training data are not included.
         """
         return {
+            "features": list(self.net.features),
             "params": self.net.params.copy(),
             "optimizer": self._optimizer.state_dict(),
             "rng": self._rng.bit_generator.state,
@@ -481,8 +485,9 @@ class Trainer:
         history, the epoch in progress (``order`` a permutation, ``cursor`` and ``sums``
         within it) and the early-stopping record (``best_params``, ``best_val_loss``).
         A state saved for other training data (an ``order`` of another length) is accepted:
-        the epoch in progress then starts over. Keys other than those of :meth:`state_dict`
-        are ignored.
+        the epoch in progress then starts over. A state for a network of other ``features``
+        is refused; a state without ``features`` (saved before they existed) is for
+        ``["x1", "x2"]``. Keys other than those of :meth:`state_dict` are ignored.
 
         Raises
         ------
@@ -520,6 +525,12 @@ class Trainer:
         missing = [key for key in _STATE_KEYS if key not in state]
         if missing:
             raise KeyError(missing[0])
+        features = state.get("features", list(DEFAULT_FEATURES))
+        if not isinstance(features, list | tuple) or tuple(features) != self.net.features:
+            raise ValueError(
+                f"features must be {list(self.net.features)} (the network's), got "
+                f"{shorten(features, 80)}."
+            )
         size, dtype = self.net.params.shape[0], self.net.dtype
         params = _float_vector("params", state["params"], size, dtype)
 
@@ -599,12 +610,15 @@ class Trainer:
     def set_data(self, X: ArrayLike, y: ArrayLike) -> None:
         """Train on new data from the next step on (e.g. points painted during training).
 
-        Mid-epoch (mini-batches), the epoch in progress starts over on the new data.
+        ``X`` (n_samples, 2) are the points; their feature matrix is computed here, once, and
+        must be finite (a ValueError names the feature otherwise). Mid-epoch (mini-batches),
+        the epoch in progress starts over on the new data.
         """
-        X = check_X(X, self.net.sizes[0], self.net.dtype)
+        X = check_X(X, N_COORDINATES, self.net.dtype)
         y = check_y(y, len(X))
         check_both_classes(y)
-        self._X = X
+        features = self.net._finite_features(X)
+        self._X = features  # the network's inputs: every epoch trains on these
         self._y = y.astype(self.net.dtype)
         self._restart_epoch()
 
@@ -622,9 +636,10 @@ class Trainer:
                 )
             self._X_val = self._y_val = None
             return
-        X_val = check_X(X_val, self.net.sizes[0], self.net.dtype, name="X_val")
+        X_val = check_X(X_val, N_COORDINATES, self.net.dtype, name="X_val")
         y_val = check_y(y_val, len(X_val), name="y_val").astype(self.net.dtype)
-        self._X_val, self._y_val = X_val, y_val
+        self._X_val = self.net._finite_features(X_val, name="X_val")
+        self._y_val = y_val
 
     # ------------------------------------------------------------------ steps
 
