@@ -11,15 +11,25 @@ leaves an existing file as it was.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QIODevice, QObject, QSaveFile, Qt, Slot
-from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter
+from PySide6.QtCore import QIODevice, QObject, QRect, QRectF, QSaveFile, Qt, Slot
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QKeySequence,
+    QLinearGradient,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,9 +47,10 @@ from PySide6.QtWidgets import (
 import nn_engine
 from playground import theme
 from playground.controller import Controller
-from playground.state import DataSettings, ReplacePoints
+from playground.state import Architecture, DataSettings, ReplacePoints
 from playground.state.document import DataSource, EditPoints
-from playground.widgets.data_plot import DataPlot
+from playground.widgets.data_plot import DataPlot, region_lookup_table
+from playground.widgets.layer_editor import ACTIVATION_LABELS
 from playground.widgets.metrics_plots import MetricsPlots
 
 # Imported coordinates must lie within +-MAX_ABS_COORDINATE: the playground draws and trains on
@@ -294,20 +305,200 @@ def _gap(width: int) -> int:
     return max(2, width // 100)
 
 
+def architecture_caption(architecture: Architecture) -> str:
+    """The network in a few characters, e.g. ``"2-16-16-1 tanh"``.
+
+    The layer sizes joined by hyphens, then the hidden activations in layer order, each once
+    (``"2-8-8-1 ReLU/tanh"``); nothing after the sizes for a network without hidden layers.
+    """
+    sizes = "-".join(map(str, architecture.sizes()))
+    names = dict.fromkeys(
+        ACTIVATION_LABELS.get(layer.activation, layer.activation) for layer in architecture.layers
+    )
+    return f"{sizes} {'/'.join(names)}" if names else sizes
+
+
+def data_plot_caption(
+    epoch: int,
+    architecture: Architecture,
+    train_accuracy: float | None,
+    test_accuracy: float | None,
+) -> str:
+    """The caption under an exported data plot.
+
+    Returns
+    -------
+    str
+        E.g. ``"Epoch 1,234 · train 97.5 % · test 96.0 % · 2-16-16-1 tanh"``; an accuracy that
+        is None or NaN (no training yet, no test points) reads "—".
+    """
+
+    def percent(value: float | None) -> str:
+        if value is None or not np.isfinite(value):
+            return "—"
+        return f"{100 * value:.1f} %"
+
+    return (
+        f"Epoch {epoch:,} · train {percent(train_accuracy)} · test {percent(test_accuracy)} · "
+        f"{architecture_caption(architecture)}"
+    )
+
+
+def legend_band_height(width: int) -> int:
+    """Height in pixels of the band under an exported data plot (legend row, caption row)."""
+    font = _legend_font_pixels(width)
+    return 2 * _legend_row(font) + font // 2
+
+
+def data_plot_image_height(plot: DataPlot, width: int) -> int:
+    """Height in pixels of the data plot's export ``width`` pixels wide: the plot, then the band
+    with the legend and the caption."""
+    return plot_height_for_width([plot], width) + legend_band_height(width)
+
+
+def _legend_font_pixels(width: int) -> int:
+    return max(8, round(width / 48))
+
+
+def _legend_row(font: int) -> int:
+    return round(1.9 * font)
+
+
+def render_data_plot(
+    plot: DataPlot, width: int, caption: str, show_test_marker: bool = False
+) -> QImage:
+    """The data plot ``width`` pixels wide with a legend and ``caption`` underneath.
+
+    The painting hint (``plot.indicator_item``) belongs to the mouse, not to the data: it is
+    hidden while the plot renders and shown again afterwards, as it was.
+
+    Parameters
+    ----------
+    plot : DataPlot
+    width : int
+        Pixels (16..10000).
+    caption : str
+        The second row of the band, e.g. :func:`data_plot_caption`.
+    show_test_marker : bool
+        Add a hollow marker, "test points", to the legend (when the plot shows test points).
+
+    Returns
+    -------
+    QImage
+        ``width`` × :func:`data_plot_image_height` pixels.
+    """
+    width = check_image_width(width)
+    hint = plot.indicator_item
+    was_visible = hint.isVisible()
+    hint.hide()
+    try:
+        picture = render_plot(plot, width)
+    finally:
+        hint.setVisible(was_visible)
+    band = legend_band_height(width)
+    image = QImage(width, picture.height() + band, QImage.Format.Format_ARGB32)
+    image.fill(QColor(theme.BACKGROUND))
+    painter = QPainter(image)
+    try:
+        painter.drawImage(0, 0, picture)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        _paint_legend(painter, QRect(0, picture.height(), width, band), caption, show_test_marker)
+    finally:
+        painter.end()
+    return image
+
+
+def _paint_legend(painter: QPainter, area: QRect, caption: str, show_test_marker: bool) -> None:
+    """The classes' markers and the colour bar of P(class 1) on one row, the caption below."""
+    font_px = _legend_font_pixels(area.width())
+    row = _legend_row(font_px)
+    font = QFont()
+    font.setPixelSize(font_px)
+    painter.setFont(font)
+    metrics = QFontMetrics(font)
+    margin = font_px
+    marker = max(4, round(0.8 * font_px))
+    gap = font_px  # between legend entries
+    middle = area.top() + row // 2
+    x = area.left() + margin
+
+    def text(at: int, words: str) -> int:
+        painter.setPen(QColor(theme.FOREGROUND))
+        painter.drawText(
+            QRect(at, area.top(), metrics.horizontalAdvance(words) + 2, row),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            words,
+        )
+        return at + metrics.horizontalAdvance(words)
+
+    def draw_marker(at: int, label: int, hollow: bool) -> int:
+        box = QRectF(at, middle - marker / 2, marker, marker)
+        color = QColor(theme.CLASS_COLORS[label] if not hollow else theme.FOREGROUND)
+        painter.setPen(QPen(color if hollow else QColor("#FFFFFF"), max(1.0, marker / 7)))
+        painter.setBrush(QColor(theme.BACKGROUND) if hollow else color)
+        if theme.CLASS_SYMBOLS[label] == "o":
+            painter.drawEllipse(box)
+        else:
+            painter.drawRect(box.adjusted(0.5, 0.5, -0.5, -0.5))
+        return at + marker + font_px // 3
+
+    for label in (0, 1):
+        x = draw_marker(x, label, hollow=False)
+        x = text(x, theme.CLASS_NAMES[label]) + gap
+    if show_test_marker:
+        x = draw_marker(x, 0, hollow=True)
+        x = text(x, "test points") + gap
+    # the decision map's colours, P(class 1) from 0 to 1
+    x = text(x + gap, "P(class 1)  0 ") + font_px // 4
+    bar_width = max(8, 6 * font_px)
+    colors = region_lookup_table()
+    gradient = QLinearGradient(x, 0, x + bar_width, 0)
+    for stop in np.linspace(0.0, 1.0, 11):
+        r, g, b = colors[round(stop * (len(colors) - 1))]
+        gradient.setColorAt(float(stop), QColor(int(r), int(g), int(b)))
+    bar = QRectF(x, middle - 0.4 * font_px, bar_width, 0.8 * font_px)
+    painter.setPen(QPen(QColor("#999999"), 1))
+    painter.setBrush(gradient)
+    painter.drawRect(bar)
+    text(x + bar_width + font_px // 4, "1")
+
+    painter.setPen(QColor(theme.FOREGROUND))
+    painter.drawText(
+        QRect(area.left() + margin, area.top() + row, area.width() - 2 * margin, row),
+        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+        caption,
+    )
+
+
 def export_data_plot_image(
-    controller: Controller, plot: DataPlot, path: str | os.PathLike, width: int | None = None
+    controller: Controller,
+    plot: DataPlot,
+    path: str | os.PathLike,
+    width: int | None = None,
+    *,
+    latest: Mapping[str, float | int | None] | None = None,
 ) -> QImage:
     """Save the data plot, with the decision regions and the 0.5 contour, as a PNG file.
+
+    Under the plot, a band holds a legend (the classes' markers and the decision map's colour
+    bar, P(class 1) from 0 to 1) and a caption (:func:`data_plot_caption`): the document's
+    epoch and architecture, and the training and test accuracy of ``latest``. The painting hint
+    is left out.
 
     Parameters
     ----------
     controller : Controller
-        Says where the image went (its ``sigMessage``).
+        Its document gives the epoch and the architecture; its ``sigMessage`` says where the
+        image went.
     plot : DataPlot
     path : str or path-like
     width : int, optional
-        Pixels (16..10000); the widget's width x 2 when omitted. The height keeps the plot's
-        aspect ratio.
+        Pixels (16..10000); the widget's width x 2 when omitted. The plot keeps its aspect
+        ratio; the band adds :func:`legend_band_height` pixels.
+    latest : mapping, optional
+        The latest metrics, as ``MetricsPlots.latest()`` gives them (its ``"accuracy"`` and
+        ``"val_accuracy"`` are used); without it the accuracies read "—".
 
     Returns
     -------
@@ -322,7 +513,17 @@ def export_data_plot_image(
         If the file cannot be written (an existing file is left as it was).
     """
     width = default_image_width(plot) if width is None else check_image_width(width)
-    image = render_plot(plot, width)
+    document = controller.document
+    latest = latest or {}
+    caption = data_plot_caption(
+        document.epoch,
+        document.architecture,
+        latest.get("accuracy"),
+        latest.get("val_accuracy"),
+    )
+    points = document.points
+    show_test = document.data_settings.show_test and bool(points.is_test.any())
+    image = render_data_plot(plot, width, caption, show_test_marker=show_test)
     _save_png(image, path)
     controller.sigMessage.emit(
         f"Saved the data plot as {Path(path).name} ({image.width()} × {image.height()} px)."
@@ -662,13 +863,15 @@ class DataExchangeActions(QObject):
 
     @Slot()
     def _on_export_data_plot_image(self) -> None:
-        plots = [self._data_plot]
+        plot = self._data_plot
         self._ask_image_size(
             "Export Data Plot",
-            default_image_width(self._data_plot),
-            lambda width: plot_height_for_width(plots, width),
+            default_image_width(plot),
+            lambda width: data_plot_image_height(plot, width),
             "data-plot.png",
-            partial(export_data_plot_image, self._controller, self._data_plot),
+            lambda path, width: export_data_plot_image(
+                self._controller, plot, path, width, latest=self._metrics.latest()
+            ),
         )
 
     @Slot()

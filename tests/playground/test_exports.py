@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 import nn_engine
 from playground import exports, theme
-from playground.state import Architecture, ReplacePoints
+from playground.state import Architecture, HiddenLayer, ReplacePoints
 from playground.widgets.data_plot import region_lookup_table
 
 
@@ -269,9 +269,15 @@ def test_data_plot_image_has_the_width_asked_for_and_shows_regions_and_points(
 
     image = QImage(str(path))
     assert image.width() == 800
-    assert image.height() == exports.plot_height_for_width([window.dataPlot], 800)
+    # the plot keeps its aspect ratio; the legend and the caption add a band underneath
+    source = window.dataPlot.plotItem.sceneBoundingRect()
+    plot_height = int(800 * source.height() / source.width())
+    band = exports.legend_band_height(800)
+    assert band == 2 * round(1.9 * 17) + 17 // 2  # two rows of 17 px text (800 / 48)
+    assert image.height() == plot_height + band
+    assert image.height() == exports.data_plot_image_height(window.dataPlot, 800)
     assert message(window) == f"Saved the data plot as plot.png (800 × {image.height()} px)."
-    rgb = pixels(image)
+    rgb = pixels(image.copy(0, 0, 800, plot_height))
     # the points, in their class colours
     for color in theme.CLASS_COLORS:
         assert count_color(rgb, color) > 1000
@@ -317,7 +323,7 @@ def test_image_export_via_the_menu_asks_for_a_size_without_blocking(
     assert dialog.isVisible()
     assert dialog.widthSpin.value() == 2 * window.dataPlot.width()
     dialog.widthSpin.setValue(320)
-    height = exports.plot_height_for_width([window.dataPlot], 320)
+    height = exports.data_plot_image_height(window.dataPlot, 320)
     assert dialog.heightLabel.text() == f"{height:,} px"
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
@@ -331,3 +337,72 @@ def test_image_export_via_the_menu_asks_for_a_size_without_blocking(
     dialog.widthSpin.setValue(200)
     dialog.reject()  # Cancel: no file
     assert QImage(str(tmp_path / "chosen.png")).width() == 320
+
+
+def test_data_plot_caption_is_exact():
+    tanh = Architecture.from_units([16, 16], "tanh")
+    assert (
+        exports.data_plot_caption(1234, tanh, 0.975, 0.96)
+        == "Epoch 1,234 · train 97.5 % · test 96.0 % · 2-16-16-1 tanh"
+    )
+    assert exports.data_plot_caption(0, tanh, None, float("nan")) == (
+        "Epoch 0 · train — · test — · 2-16-16-1 tanh"
+    )
+    mixed = Architecture([HiddenLayer(8, "relu"), HiddenLayer(4, "tanh"), HiddenLayer(2, "relu")])
+    assert exports.architecture_caption(mixed) == "2-8-4-2-1 ReLU/tanh"
+    assert exports.architecture_caption(Architecture()) == "2-1"
+
+
+def test_data_plot_export_leaves_the_painting_hint_out_and_shows_it_again(
+    window, tmp_path, monkeypatch
+):
+    hint = window.dataPlot.indicator_item
+    assert hint.isVisible() and window.dataPlot.indicator_text.startswith("Painting ● Class 0")
+    seen = []
+    render = exports.render_plot
+
+    def spying(plot, width):
+        seen.append(hint.isVisible())
+        return render(plot, width)
+
+    monkeypatch.setattr(exports, "render_plot", spying)
+
+    window.export_data_plot_image(tmp_path / "plot.png", 400)
+
+    assert seen == [False]
+    assert hint.isVisible()
+
+
+def test_data_plot_export_from_the_menu_has_legend_and_caption_of_the_run(
+    qtbot, window, tmp_path, monkeypatch
+):
+    step_epochs(qtbot, window, 3)
+    qtbot.waitUntil(lambda: window.metricsPlots.latest()["epoch"] == 3)
+    latest = window.metricsPlots.latest()
+    captions = []
+    caption = exports.data_plot_caption
+    monkeypatch.setattr(
+        exports, "data_plot_caption", lambda *args: captions.append(caption(*args)) or captions[-1]
+    )
+    choose_file(monkeypatch, tmp_path / "plot", "getSaveFileName")
+
+    window.dataExchange.exportDataPlotImageAction.trigger()
+    dialog = window.dataExchange.size_dialog
+    dialog.widthSpin.setValue(600)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+    train, test = (f"{100 * latest[key]:.1f} %" for key in ("accuracy", "val_accuracy"))
+    assert captions == [f"Epoch 3 · train {train} · test {test} · 2-16-16-1 tanh"]
+    image = QImage(str(tmp_path / "plot.png"))
+    band_height = exports.legend_band_height(600)
+    assert image.height() == exports.data_plot_image_height(window.dataPlot, 600)
+    band = pixels(image.copy(0, image.height() - band_height, 600, band_height))
+    # the class markers, the colour bar's two ends and the dark text of the caption
+    for color in theme.CLASS_COLORS:
+        assert count_color(band, color) > 20
+    ends = region_lookup_table()[[0, -1]]
+    for end in ends:
+        assert np.all(np.abs(band.astype(int) - end) <= 8, axis=1).sum() > 10
+    assert np.all(band < 90, axis=1).sum() > 300  # text
