@@ -10,15 +10,18 @@ Every file is written atomically (the engine's writers, or ``QSaveFile``): a fai
 leaves an existing file as it was.
 """
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PySide6.QtCore import QIODevice, QObject, QRect, QRectF, QSaveFile, Qt, Slot
+from PySide6.QtCore import QIODevice, QObject, QRect, QRectF, QSaveFile, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -47,15 +50,15 @@ from PySide6.QtWidgets import (
 import nn_engine
 from playground import theme
 from playground.controller import Controller
-from playground.state import Architecture, DataSettings, ReplacePoints
+from playground.state import COORDINATE_LIMIT, Architecture, DataSettings, ReplacePoints
 from playground.state.document import DataSource, EditPoints
 from playground.widgets.data_plot import DataPlot, region_lookup_table
 from playground.widgets.layer_editor import ACTIVATION_LABELS
 from playground.widgets.metrics_plots import MetricsPlots
 
-# Imported coordinates must lie within +-MAX_ABS_COORDINATE: the playground draws and trains on
-# the raw numbers (no scaling), and the data plot cannot frame values near the float limit.
-MAX_ABS_COORDINATE = 1e6
+# The most points one import may bring: training and drawing stay usable, and a 64 MiB file
+# (the engine's cap) of short rows would otherwise give some ten million.
+MAX_IMPORT_POINTS = 1_000_000
 MIN_IMAGE_WIDTH = 16
 MAX_IMAGE_WIDTH = 10_000
 DEFAULT_IMAGE_SCALE = 2  # the default width of an image export: the widget's width x 2
@@ -68,8 +71,10 @@ PNG_FILTER = "PNG images (*.png);;All files (*)"
 # -- the work (no dialogs) -------------------------------------------------------------------
 
 
-def split_for_import(n_points: int, settings: DataSettings) -> np.ndarray:
-    """Which of ``n_points`` imported points are test points: the data panel's split.
+def split_for_import(
+    n_points: int, settings: DataSettings, test_size: float | None = None
+) -> np.ndarray:
+    """Which of ``n_points`` imported points are test points.
 
     The same rule as Generate (``nn_engine.datasets.split_mask`` with the panel's test ratio
     and seed), so exporting generated points and importing them again restores their split.
@@ -80,6 +85,8 @@ def split_for_import(n_points: int, settings: DataSettings) -> np.ndarray:
         At least 1.
     settings : DataSettings
         Its ``test_ratio`` and ``split_seed`` (or ``seed``) are used.
+    test_size : float, optional
+        The share of test points (0 <= test_size < 1) instead of the panel's ratio.
 
     Returns
     -------
@@ -88,14 +95,68 @@ def split_for_import(n_points: int, settings: DataSettings) -> np.ndarray:
         of one or two points).
     """
     seed = settings.seed if settings.split_seed is None else settings.split_seed
+    ratio = settings.test_ratio if test_size is None else test_size
     try:
-        return nn_engine.datasets.split_mask(n_points, settings.test_ratio, seed)
+        return nn_engine.datasets.split_mask(n_points, ratio, seed)
     except ValueError:  # too few points to hold any out: train on all of them
         return np.zeros(n_points, dtype=bool)
 
 
-def import_points_csv(controller: Controller, path: str | os.PathLike) -> ReplacePoints:
-    """Replace the document's points with those of an ``x,y,label`` CSV file, as one undo step.
+@dataclass(frozen=True, eq=False)
+class PointsImport:
+    """Points read from a file, ready to become one undo step.
+
+    Made by :func:`read_points_file` (any thread: it holds plain arrays) and pushed by
+    :func:`push_points_import` (the GUI thread).
+
+    Attributes
+    ----------
+    file_name : str
+    X : ndarray (n, 2) float64
+        Finite, within ±COORDINATE_LIMIT; 1 <= n <= MAX_IMPORT_POINTS.
+    labels : ndarray (n,) int64 of 0 and 1
+    source_name : str
+        What the data panel shows as their origin.
+    axis_names : (str, str) or None
+        Plain-text names of the data plot's axes; None for the usual x₁ and x₂.
+    test_size : float or None
+        The share of test points; None for the data panel's test ratio.
+    notes : str
+        A sentence for the status line about what was left out ("" when nothing was).
+    """
+
+    file_name: str
+    X: np.ndarray
+    labels: np.ndarray
+    source_name: str
+    axis_names: tuple[str, str] | None = None
+    test_size: float | None = None
+    notes: str = ""
+
+
+def read_points_file(path: str | os.PathLike, test_size: float | None = None) -> PointsImport:
+    """Read an ``x,y,label`` CSV file (``nn_engine.datasets.read_csv``) and check it whole.
+
+    Free of Qt and of the document: the File menu runs it on a background thread.
+
+    Raises
+    ------
+    ValueError
+        For a bad file, naming the file and the line (``nn_engine.datasets.read_csv``); a
+        coordinate beyond ±COORDINATE_LIMIT (1,000,000), naming its row after the header; more than
+        MAX_IMPORT_POINTS points.
+    OSError
+        If the file cannot be read.
+    """
+    name = Path(path).name
+    X, y = nn_engine.datasets.read_csv(path)
+    _check_point_count(name, len(X))
+    _check_coordinate_range(name, X)
+    return PointsImport(name, X, y, source_name=name, test_size=test_size)
+
+
+def push_points_import(controller: Controller, imported: PointsImport) -> ReplacePoints:
+    """Replace the document's points with ``imported``'s, as one undo step.
 
     The step is named "Import <file name>"; the train/test split follows
     :func:`split_for_import`. Training, if running, continues on the new points.
@@ -104,43 +165,58 @@ def import_points_csv(controller: Controller, path: str | os.PathLike) -> Replac
     -------
     ReplacePoints
         The command pushed onto the undo stack.
-
-    Raises
-    ------
-    ValueError
-        For a bad file, naming the file and the line (``nn_engine.datasets.read_csv``), or a
-        coordinate beyond +-MAX_ABS_COORDINATE (1,000,000); nothing is imported.
-    OSError
-        If the file cannot be read; nothing is imported.
     """
-    name = Path(path).name
-    X, y = nn_engine.datasets.read_csv(path)
-    _check_coordinate_range(path, X)
-    is_test = split_for_import(len(X), controller.document.data_settings)
-    command = ReplacePoints(X, y, is_test, text=f"Import {name}")
+    X, name = imported.X, imported.file_name
+    is_test = split_for_import(len(X), controller.document.data_settings, imported.test_size)
+    command = ReplacePoints(X, imported.labels, is_test, text=f"Import {name}")
     n_test = int(is_test.sum())
-    controller.push(EditPoints(command, DataSource(name)))
+    controller.push(EditPoints(command, DataSource(imported.source_name)))
+    notes = f" {imported.notes}" if imported.notes else ""
     controller.sigMessage.emit(
-        f"Imported {len(X):,} points from {name} ({n_test:,} held out for testing). "
+        f"Imported {len(X):,} points from {name} ({n_test:,} held out for testing).{notes} "
         "Ctrl+Z undoes it."
     )
     return command
 
 
-def _check_coordinate_range(path: str | os.PathLike, X: np.ndarray) -> None:
-    """Refuse coordinates beyond MAX_ABS_COORDINATE, naming the first such line of the file."""
-    too_large = np.abs(X) > MAX_ABS_COORDINATE
+def import_points_csv(
+    controller: Controller, path: str | os.PathLike, test_size: float | None = None
+) -> ReplacePoints:
+    """Replace the document's points with those of an ``x,y,label`` CSV file, as one undo step
+    (:func:`read_points_file`, then :func:`push_points_import`).
+
+    Raises
+    ------
+    ValueError, OSError
+        See :func:`read_points_file`; nothing is imported.
+    """
+    return push_points_import(controller, read_points_file(path, test_size))
+
+
+def _check_point_count(name: str, n_points: int) -> None:
+    if n_points > MAX_IMPORT_POINTS:
+        raise ValueError(
+            f"{name} has {n_points:,} points, more than the {MAX_IMPORT_POINTS:,} "
+            "the playground imports."
+        )
+
+
+def _check_coordinate_range(name: str, X: np.ndarray, rows: np.ndarray | None = None) -> None:
+    """Refuse coordinates beyond ±COORDINATE_LIMIT, naming the first such point.
+
+    ``rows`` gives each point's line number in the file. Without it (``read_csv`` does not
+    number its rows, and the file is not read twice) the point is named by its row after the
+    header, blank lines not counted.
+    """
+    too_large = np.abs(X) > COORDINATE_LIMIT
     if not too_large.any():
         return
     row, column = np.argwhere(too_large)[0]
-    # read_csv numbers the lines so: line ends \n, \r\n or \r; blank lines are skipped
-    text = Path(path).read_bytes().decode("utf-8-sig")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    numbers = [number for number, line in enumerate(lines, 1) if line.strip()]
-    limit = f"{MAX_ABS_COORDINATE:,.0f}"
+    where = f"line {int(rows[row])}" if rows is not None else f"row {row + 1:,} after the header"
+    limit = f"{COORDINATE_LIMIT:,.0f}"
     raise ValueError(
-        f"{Path(path).name} line {numbers[1 + row]}: {'xy'[column]} must be between -{limit} "
-        f"and {limit}, got {float(X[row, column])!r}."
+        f"{name} {where}: {'xy'[column]} must be between -{limit} and {limit}, "
+        f"got {float(X[row, column])!r}."
     )
 
 
@@ -669,6 +745,32 @@ class ImageSizeDialog(QDialog):
         self.heightLabel.setText(f"{self._height_for_width(width):,} px")
 
 
+class _GuiRelay(QObject):
+    """Calls ``callback(future)`` in the GUI thread for a future finished on another thread.
+
+    A small final class: its signal reaches a slot of a QObject living in the GUI thread, where
+    Qt queues it (ARCHITECTURE.md, habit 4).
+    """
+
+    sigDone = Signal(object)
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.sigDone.connect(self.on_done)
+
+    def call_when_done(self, future: Future, callback: Callable[[Future], None]) -> None:
+        def done(finished: Future) -> None:
+            with contextlib.suppress(RuntimeError):  # RuntimeError: the window is gone
+                self.sigDone.emit((callback, finished))
+
+        future.add_done_callback(done)
+
+    @Slot(object)
+    def on_done(self, done: tuple[Callable[[Future], None], Future]) -> None:
+        callback, future = done
+        callback(future)
+
+
 class DataExchangeActions(QObject):
     """The File menu's import and export entries, inserted above its last entry (Quit).
 
@@ -702,6 +804,10 @@ class DataExchangeActions(QObject):
         self._directory = str(Path.home())
         self._error_box: QMessageBox | None = None
         self._size_dialog: ImageSizeDialog | None = None
+        # Files are read on one background thread, so a big one never freezes the window.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
+        self._relay = _GuiRelay(self)
+        self._reading: Future | None = None
 
         def action(text: str, tip: str, slot: Callable[[], None]) -> QAction:
             new = QAction(text, window)
@@ -798,8 +904,45 @@ class DataExchangeActions(QObject):
 
     # -- file dialogs -----------------------------------------------------------------------------
 
-    def _import(self, path: str) -> None:
-        import_points_csv(self._controller, path)
+    @property
+    def reading(self) -> Future | None:
+        """The background read of a file being imported from the menu (None when idle)."""
+        return self._reading
+
+    def import_in_background(self, path: str | os.PathLike) -> Future:
+        """Import ``path`` as File ▸ Import Points does, reading it on a background thread.
+
+        The status line says "Importing <name>…" and the Import entry is disabled until the
+        file is read; then, in the GUI thread, its points become one undo step, or the window
+        shows why nothing was imported.
+
+        Returns
+        -------
+        Future
+            The read; done before the points are pushed.
+        """
+        name = Path(path).name
+        self.importPointsAction.setEnabled(False)
+        self._window.statusBar().showMessage(f"Importing {name}…")
+        future = self._reader.submit(read_points_file, path)
+        self._reading = future
+        self._relay.call_when_done(future, partial(self._finish_import, name))
+        return future
+
+    def _finish_import(self, name: str, future: Future) -> None:
+        self._reading = None
+        self.importPointsAction.setEnabled(True)
+        if not self._window.isVisible():
+            return  # closed meanwhile
+        try:
+            imported = future.result()
+        except Exception as error:  # all of them reach the window, never a traceback
+            self.report_error("Import Points", f"Nothing imported from {name}", error)
+            return
+        self._push_import(imported)
+
+    def _push_import(self, imported: PointsImport) -> None:
+        push_points_import(self._controller, imported)
         self._data_plot.fit_to_points()
 
     def _open_path(self, title: str, filters: str) -> str | None:
@@ -825,11 +968,7 @@ class DataExchangeActions(QObject):
     def _on_import_points(self) -> None:
         path = self._open_path("Import Points", CSV_FILTER)
         if path is not None:
-            self._run(
-                "Import Points",
-                f"Nothing imported from {Path(path).name}",
-                lambda: self._import(path),
-            )
+            self.import_in_background(path)
 
     @Slot()
     def _on_export_points(self) -> None:

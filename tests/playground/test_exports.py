@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
@@ -132,14 +132,14 @@ BAD_FILES = [
     # finite, but too far out to draw and train on
     (
         "x,y,label\r\n1,2,0\r\n\r\n3,1e308,1\r\n",
-        "bad.csv line 4: y must be between -1,000,000 and 1,000,000, got 1e+308.",
+        "bad.csv row 2 after the header: y must be between -1,000,000 and 1,000,000, got 1e+308.",
     ),
 ]
 
 
 @pytest.mark.parametrize(("text", "error"), BAD_FILES)
 def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
-    window, tmp_path, monkeypatch, text, error
+    qtbot, window, tmp_path, monkeypatch, text, error
 ):
     path = tmp_path / "bad.csv"
     path.write_text(text)
@@ -149,6 +149,7 @@ def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
 
     window.dataExchange.importPointsAction.trigger()  # File ▸ Import Points (CSV)…
 
+    qtbot.waitUntil(lambda: window.dataExchange.reading is None)
     assert message(window) == f"Nothing imported from bad.csv: {error}"
     box = window.dataExchange.error_box
     assert box.isVisible() and not box.isModal()
@@ -160,9 +161,42 @@ def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
     assert window.undo_stack.count() == steps
 
 
-def test_a_missing_file_is_reported(window, tmp_path, monkeypatch):
+def test_a_large_import_from_the_menu_reads_in_the_background(qtbot, window, tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(200_000, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    nn_engine.datasets.write_csv(tmp_path / "big.csv", X, y)
+    choose_file(monkeypatch, tmp_path / "big.csv")
+    before = snapshot(window.points)
+    ticks, ticks_at_push = [], []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    window.undo_stack.indexChanged.connect(lambda index: ticks_at_push.append(len(ticks)))
+
+    window.dataExchange.importPointsAction.trigger()  # returns while the file is being read
+
+    assert message(window) == "Importing big.csv…"
+    assert not window.dataExchange.importPointsAction.isEnabled()
+    assert_points(window.points, before)
+    qtbot.waitUntil(lambda: len(ticks_at_push) == 1, timeout=30_000)
+    timer.stop()
+    assert ticks_at_push[0] >= 3  # the event loop kept turning while the file was read
+    assert_points(window.points, (X, y, nn_engine.datasets.split_mask(200_000, 0.2, 0)))
+    assert message(window) == (
+        "Imported 200,000 points from big.csv (40,000 held out for testing). Ctrl+Z undoes it."
+    )
+    assert window.dataExchange.importPointsAction.isEnabled()
+    assert window.dataExchange.reading is None
+    window.undo_stack.undo()
+    assert_points(window.points, before)
+
+
+def test_a_missing_file_is_reported(qtbot, window, tmp_path, monkeypatch):
     choose_file(monkeypatch, tmp_path / "gone.csv")
     window.dataExchange.importPointsAction.trigger()
+    qtbot.waitUntil(lambda: window.dataExchange.reading is None)
     assert message(window).startswith("Nothing imported from gone.csv: [Errno 2] No such file")
 
 
