@@ -17,10 +17,18 @@ median and min-max over rounds; ratios are paired round by round. Sections:
    scikit-learn's default (Adam, batch 200) and a Keras-like PyTorch SGD with batch 32.
 4. Scaling of the epoch time with hidden width and with the number of samples.
 
+5. Layer health (issue 12): the per-epoch cost of the per-layer gradient and weight norms
+   that ``Trainer.step_epoch`` reports, on the article's network in float64 and float32.
+6. Input features (issue 14): the article's network trained on the default features (x1, x2)
+   and on (x1^2, x2^2), per epoch, and the one-off cost of mapping the data (``set_data``).
+
 ``--quick`` takes under a minute, the full run a few minutes (about 1.5 on an idle 2-core
 machine); each section prints a markdown table, and a last table compares with issue 4's
-targets.
+targets. ``--sections health`` and ``--sections features`` run only section 5 or 6, which
+need neither PyTorch nor scikit-learn (``--sections speed`` runs 1-4).
 """
+
+from __future__ import annotations  # torch's types in annotations, torch maybe not installed
 
 import argparse
 import datetime
@@ -39,11 +47,15 @@ if str(REPO) not in sys.path:  # run as a script from a checkout without `pip in
     sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
+
+try:  # the bench extra; sections 1-4 need it, section 5 does not
+    import torch
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+except ImportError:
+    torch = None
 
 from benchmarks.common import (  # noqa: E402
     Stats,
@@ -68,7 +80,7 @@ TARGET_ACCURACY = 0.98
 
 PLAIN = "plain NumPy float64"  # the contender: a straightforward NumPy implementation
 
-TORCH_DTYPES = {np.float64: torch.float64, np.float32: torch.float32}
+TORCH_DTYPES = {np.float64: "float64", np.float32: "float32"}  # names of torch's dtypes
 DTYPE_NAMES = {np.float64: "float64", np.float32: "float32"}
 
 Runner = Callable[[int], object]  # runner(n) trains n epochs
@@ -120,7 +132,7 @@ def torch_model(net: Network, dtype: type) -> torch.nn.Sequential:
     layers: list[torch.nn.Module] = []
     for params, activation in zip(net.get_params(), net.activations, strict=True):
         n_out, n_in = params["W"].shape
-        linear = torch.nn.Linear(n_in, n_out, dtype=TORCH_DTYPES[dtype])
+        linear = torch.nn.Linear(n_in, n_out, dtype=getattr(torch, TORCH_DTYPES[dtype]))
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(params["W"]))
             linear.bias.copy_(torch.from_numpy(params["b"]))
@@ -233,7 +245,7 @@ def gemm_epoch_runner(sizes: list[int], n_samples: int, dtype: type, samples_as:
 def torch_gemm_epoch_runner(sizes: list[int], n_samples: int, dtype: type) -> Runner:
     """The same 15 products with ``torch.mm`` (PyTorch's BLAS, MKL on x86), samples as rows."""
     generator = torch.Generator().manual_seed(0)
-    kind = TORCH_DTYPES[dtype]
+    kind = getattr(torch, TORCH_DTYPES[dtype])
     products = []
     for n_in, n_out in pairwise(sizes):
         A = torch.randn(n_samples, n_in, dtype=kind, generator=generator)
@@ -619,6 +631,160 @@ def targets_summary(per_epoch: dict[str, Stats], limits: dict[str, Stats], best:
     print()
 
 
+class _TrainerWithoutNorms(Trainer):
+    """A Trainer whose epochs skip the per-layer norms: the baseline of section 5."""
+
+    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
+        return ()
+
+
+class _TrainerTimingNorms(Trainer):
+    """A Trainer that adds up the time its epochs spend computing the per-layer norms."""
+
+    seconds = 0.0
+
+    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
+        start = time.perf_counter()
+        norms = super()._layer_norms(flat)
+        self.seconds += time.perf_counter() - start
+        return norms
+
+
+def layer_health_section(args: argparse.Namespace, data: tuple) -> dict[str, float]:
+    """Section 5: what the per-layer gradient and weight norms add to an epoch.
+
+    Two contenders per dtype in the same interleaved rounds: ``step_epoch`` with the norms and
+    without them (a Trainer whose norm method does nothing). The cost is measured two ways,
+    per round: the time spent inside the norm computations of real epochs (timed in place, so
+    with the caches as an epoch leaves them, about twice the time of the same computation
+    repeated alone) over the epoch without norms; and the ratio of the two epoch times, which
+    includes everything but drowns a 1 % difference in the noise of a shared machine.
+    Returns the median in-place cost in percent per dtype.
+    """
+    X_train, _, y_train, _ = data
+    contenders: dict[str, Runner] = {}
+    timed: dict[str, tuple[_TrainerTimingNorms, list[float]]] = {}
+    for dtype in (np.float64, np.float32):
+        name = DTYPE_NAMES[dtype]
+        net = Network.from_sizes(SIZES, init="seed", seed=INIT_SEED, dtype=dtype)
+        trainer = _TrainerTimingNorms(net, X_train, y_train, learning_rate=LEARNING_RATE)
+        per_block: list[float] = []  # seconds in the norms per epoch, one entry per block
+        timed[name] = (trainer, per_block)
+
+        def with_norms(n: int, trainer=trainer, per_block=per_block) -> None:
+            before = trainer.seconds
+            for _ in range(n):
+                trainer.step_epoch()
+            per_block.append((trainer.seconds - before) / n)
+
+        contenders[f"with norms {name}"] = with_norms
+        net = Network.from_sizes(SIZES, init="seed", seed=INIT_SEED, dtype=dtype)
+        baseline = _TrainerWithoutNorms(net, X_train, y_train, learning_rate=LEARNING_RATE)
+        contenders[f"without norms {name}"] = lambda n, t=baseline: [
+            t.step_epoch() for _ in range(n)
+        ]
+    results = interleaved(contenders, args.repeats, block_seconds=args.block)
+
+    print("## 5. Layer health: the cost of the per-layer norms\n")
+    print(
+        f"`Trainer.step_epoch()` on the article's network ({'-'.join(map(str, SIZES))}, "
+        f"{len(X_train)} points, full batch, SGD) reports each layer's gradient and weight "
+        "norm. *In place*: the time spent computing them inside real epochs, over the epoch "
+        "without them; *with ÷ without − 1*: the ratio of the two epoch times (noisier). "
+        f"Median (min–max) over {args.repeats} interleaved rounds, percentages per round. "
+        "Issue 12's target: under 3 % of an epoch.\n"
+    )
+    rows, cost = [], {}
+    for dtype in ("float64", "float32"):
+        with_norms = results[f"with norms {dtype}"]
+        without = results[f"without norms {dtype}"]
+        in_place = Stats(tuple(timed[dtype][1][-args.repeats :]))
+        share = paired_ratios(in_place, without).scaled(100)
+        difference = paired_ratios(with_norms, without).scaled(100)
+        cost[dtype] = share.median
+        rows.append(
+            [
+                dtype,
+                format_range(with_norms, "ms"),
+                format_range(without, "ms"),
+                format_range(in_place, "µs"),
+                format_range(share) + " %",
+                format_range(Stats(tuple(v - 100 for v in difference.samples))) + " %",
+            ]
+        )
+    headers = [
+        "dtype",
+        "epoch with norms",
+        "epoch without",
+        "norms in place",
+        "in place ÷ epoch",
+        "with ÷ without − 1",
+    ]
+    print(markdown_table(headers, rows))
+    print()
+    for dtype, value in cost.items():
+        print(f"- norms, {dtype}: {format_number(value)} % of an epoch (target < 3 %)")
+    print()
+    return cost
+
+
+def features_section(args: argparse.Namespace, data: tuple) -> None:
+    """Section 6: training on input features costs nothing per epoch.
+
+    The trainer maps the points to features once per data set (``set_data``), so an epoch on
+    (x1^2, x2^2) runs the same products as one on (x1, x2); for the default features the
+    mapping is the points themselves.
+    """
+    X_train, _, y_train, _ = data
+    features = {"x1, x2": ("x1", "x2"), "x1^2, x2^2": ("x1^2", "x2^2")}
+    contenders: dict[str, Runner] = {}
+    for dtype in (np.float64, np.float32):
+        for label, names in features.items():
+            net = Network.from_sizes(
+                SIZES, init="seed", seed=INIT_SEED, dtype=dtype, features=names
+            )
+            trainer = Trainer(net, X_train, y_train, learning_rate=LEARNING_RATE)
+            contenders[f"epoch {label} {DTYPE_NAMES[dtype]}"] = lambda n, t=trainer: [
+                t.step_epoch() for _ in range(n)
+            ]
+            # a trainer of its own: new data make the next epoch copy them in
+            other = Trainer(net.copy(), X_train, y_train, learning_rate=LEARNING_RATE)
+            contenders[f"set_data {label} {DTYPE_NAMES[dtype]}"] = lambda n, t=other: [
+                t.set_data(X_train, y_train) for _ in range(n)
+            ]
+    results = interleaved(contenders, args.repeats, block_seconds=args.block)
+
+    print("## 6. Input features: training on (x1^2, x2^2) against (x1, x2)\n")
+    print(
+        f"The article's network ({'-'.join(map(str, SIZES))}, {len(X_train)} points, full "
+        "batch, SGD) on the points' own coordinates and on their squares. Median (min–max) "
+        f"over {args.repeats} interleaved rounds; the ratio is per round.\n"
+    )
+    rows = []
+    for dtype in ("float64", "float32"):
+        plain, squares = (results[f"epoch {label} {dtype}"] for label in features)
+        rows.append(
+            [
+                dtype,
+                format_range(plain, "ms"),
+                format_range(squares, "ms"),
+                format_ratio(paired_ratios(squares, plain)),
+                format_range(results[f"set_data x1, x2 {dtype}"], "µs"),
+                format_range(results[f"set_data x1^2, x2^2 {dtype}"], "µs"),
+            ]
+        )
+    headers = [
+        "dtype",
+        "epoch on x1, x2",
+        "epoch on x1^2, x2^2",
+        "÷ x1, x2",
+        "set_data x1, x2",
+        "set_data x1^2, x2^2",
+    ]
+    print(markdown_table(headers, rows))
+    print()
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -628,9 +794,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--repeats", type=int, help="interleaved rounds in sections 1-2 (default 151, quick 15)"
     )
+    parser.add_argument(
+        "--sections",
+        choices=["all", "speed", "health", "features"],
+        default="all",
+        help="speed: sections 1-4 and the targets (needs the bench extra); health: section 5; "
+        "features: section 6; all: every section (default)",
+    )
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
         parser.error(f"--repeats must be >= 1, got {args.repeats}.")
+    if args.sections in ("all", "speed") and torch is None:
+        parser.error(
+            "sections 1-4 need the bench extra (pip install -e '.[bench]': torch==2.13.0 and "
+            "scikit-learn); --sections health or features runs without it."
+        )
     # short blocks and many rounds: the contenders of a round run within a fraction of a
     # second of each other, so paired ratios see the same load from the other processes
     if args.quick:
@@ -647,26 +825,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    torch.set_num_threads(1)
-    with suppress(RuntimeError):  # only allowed before torch's first parallel work
-        torch.set_num_interop_threads(1)
-    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    speed = args.sections in ("all", "speed")
+    if speed:
+        torch.set_num_threads(1)
+        with suppress(RuntimeError):  # only allowed before torch's first parallel work
+            torch.set_num_interop_threads(1)
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
     started = time.perf_counter()
-    command = "python benchmarks/engine.py" + (" --quick" if args.quick else "")
+    command = " ".join(
+        ["python benchmarks/engine.py", *(argv if argv is not None else sys.argv[1:])]
+    )
     with threadpool_limits(limits=1):
         print("# nn_engine speed benchmark\n")
         print(f"`{command}`, {datetime.datetime.now():%Y-%m-%d %H:%M}\n")
         info = machine_info()
-        torch_blas = "MKL" if torch.backends.mkl.is_available() else "not MKL"
-        info["PyTorch"] = f"{torch.get_num_threads()} thread, BLAS {torch_blas}"
+        if speed:
+            torch_blas = "MKL" if torch.backends.mkl.is_available() else "not MKL"
+            info["PyTorch"] = f"{torch.get_num_threads()} thread, BLAS {torch_blas}"
         print(format_machine(info))
         print()
         data = article_data()
-        per_epoch = per_epoch_section(args, data)
-        limits = flops_section(args, per_epoch, len(data[0]))
-        best = accuracy_section(args, data)
-        scaling_section(args)
-        targets_summary(per_epoch, limits, best)
+        if speed:
+            per_epoch = per_epoch_section(args, data)
+            limits = flops_section(args, per_epoch, len(data[0]))
+            best = accuracy_section(args, data)
+            scaling_section(args)
+            targets_summary(per_epoch, limits, best)
+        if args.sections in ("all", "health"):
+            layer_health_section(args, data)
+        if args.sections in ("all", "features"):
+            features_section(args, data)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"Total benchmark time: {time.perf_counter() - started:.0f} s; load average now {load}.")
 

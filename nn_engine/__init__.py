@@ -15,6 +15,7 @@ True
 
 from nn_engine import datasets, io
 from nn_engine.activations import ACTIVATIONS, Activation
+from nn_engine.features import FEATURES, parse_feature
 from nn_engine.initializers import INITIALIZERS
 from nn_engine.network import Network
 from nn_engine.optimizers import OPTIMIZERS, SGD, Adam, Momentum, Optimizer, make_optimizer
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "FEATURES",
     "INITIALIZERS",
     "OPTIMIZERS",
     "SGD",
@@ -46,6 +48,7 @@ __all__ = [
     "datasets",
     "io",
     "make_optimizer",
+    "parse_feature",
     "single_blas_thread",
     "train",
 ]

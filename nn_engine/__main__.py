@@ -4,6 +4,7 @@ With no options it runs the article's experiment: moons (1000 points, noise 0.2,
 100), 10 % test split (seed 42), network 2-25-50-50-25-1 (ReLU, sigmoid output) initialised with
 seed 2, full-batch gradient descent at learning rate 0.01 for 10 000 epochs. It prints the
 article's progress lines every 50 epochs, then the final train and test accuracy.
+``--features x1^2,x2^2`` gives the network other inputs than the points' x1, x2.
 
 Bad arguments exit with status 2 and one line on stderr; a run whose loss or weights became
 inf/NaN exits with status 1 after reporting the accuracy of the restored weights.
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nn_engine import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, Network, datasets, io, train
+from nn_engine import ACTIVATIONS, FEATURES, INITIALIZERS, OPTIMIZERS, Network, datasets, io, train
+from nn_engine.features import parse_feature
 
 PROG = "python -m nn_engine"
 ARTICLE_EXAMPLE = (
@@ -71,12 +73,24 @@ def _sizes(text: str) -> list[int]:
             f"must be comma-separated layer sizes like 2,25,50,50,25,1, got {text!r}."
         )
     sizes = [int(field) for field in fields]
-    if sizes[0] != 2 or sizes[-1] != 1 or min(sizes) < 1:
+    if sizes[-1] != 1 or min(sizes) < 1:
         raise argparse.ArgumentTypeError(
-            "must start with 2 (the points are 2-D), end with 1 (one sigmoid output) and have "
-            f"no empty layer, got {text}."
+            f"must end with 1 (one sigmoid output) and have no empty layer, got {text}."
         )
     return sizes
+
+
+def _features(text: str) -> list[str]:
+    # no feature holds a comma: every function of an expression takes one argument
+    names = [name.strip() for name in text.split(",")]
+    for name in names:
+        try:
+            parse_feature(name)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"must name distinct features, got {text!r}.")
+    return names
 
 
 def _activations(text: str) -> list[str]:
@@ -136,9 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     model = parser.add_argument_group("network")
     model.add_argument(
-        "--arch", type=_sizes, default=[2, 25, 50, 50, 25, 1], metavar="SIZES",
-        help="layer sizes from input to output, comma-separated; first 2, last 1 "
-        "(default: 2,25,50,50,25,1)",
+        "--features", type=_features, default=["x1", "x2"], metavar="NAME[,NAME...]",
+        help=f"the network's inputs, comma-separated: built-ins {' '.join(FEATURES)} or "
+        "expressions in x1 and x2 with numbers, + - * / ** (or ^), parentheses and sin cos "
+        "tan tanh exp log sqrt abs, e.g. 'x1^2,x2^2' or 'x1,x2,exp(-x1^2)' (default: x1,x2)",
+    )  # fmt: skip
+    model.add_argument(
+        "--arch", type=_sizes, default=None, metavar="SIZES",
+        help="layer sizes from input to output, comma-separated; the first is the number of "
+        "features, the last 1 (default: 2,25,50,50,25,1, its first size the number of "
+        "features)",
     )  # fmt: skip
     model.add_argument(
         "--hidden-activation", type=_activations, default=["relu"], metavar="NAME[,NAME...]",
@@ -206,6 +227,14 @@ def _check_combination(parser: argparse.ArgumentParser, args: argparse.Namespace
             f"argument --test-size: must leave at least one training point, got {args.test_size} "
             f"of {args.samples} points."
         )
+    n_features = len(args.features)
+    if args.arch is None:
+        args.arch = [n_features, 25, 50, 50, 25, 1]
+    elif args.arch[0] != n_features:
+        parser.error(
+            f"argument --arch: must start with the number of features ({n_features}: "
+            f"{','.join(args.features)}), got {args.arch[0]}."
+        )
     n_hidden = len(args.arch) - 2
     if len(args.hidden_activation) not in (1, n_hidden):
         parser.error(
@@ -237,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         net = Network.from_sizes(
             args.arch,
             hidden=hidden[0] if len(hidden) == 1 else hidden,
+            features=args.features,
             init=args.init,
             seed=args.seed,
             dtype=args.dtype,

@@ -11,6 +11,9 @@ call, so a seed always gives the same data.
 data is ``moons(1000, noise=0.2, seed=100)`` split with ``test_size=0.1, seed=42``.
 ``xor``, ``gaussians`` and ``spiral`` follow TensorFlow Playground's data sets, scaled to the
 same few units as the moons.
+
+Points from any delimited table (two numeric columns and a label column) come from
+:func:`read_table`, after a look with :func:`inspect_table` (both in :mod:`nn_engine.tables`).
 """
 
 import itertools
@@ -25,7 +28,28 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from nn_engine.safe_files import read_regular_file
+from nn_engine.tables import TableInfo, TableReport, inspect_table, read_table
 from nn_engine.validation import check_float, check_int, check_seed, check_X, check_y, shorten
+
+__all__ = [
+    "CSV_HEADER",
+    "GENERATORS",
+    "MAX_CSV_BYTES",
+    "TableInfo",
+    "TableReport",
+    "circles",
+    "gaussians",
+    "inspect_table",
+    "moons",
+    "read_csv",
+    "read_table",
+    "spiral",
+    "split_mask",
+    "train_test_split",
+    "write_atomically",
+    "write_csv",
+    "xor",
+]
 
 CSV_HEADER = "x,y,label"
 MAX_CSV_BYTES = 64 * 2**20  # about 2.5 million rows of x,y,label at full float precision

@@ -6,12 +6,19 @@ never runs code from it):
 ==================  ===========================================================
 ``format``          the string ``"nn_engine.network"``
 ``format_version``  1
-``architecture``    the article's JSON list of ``{"input_dim", "output_dim", "activation"}``
+``architecture``    :func:`architecture_to_json` of the network: the article's JSON list of
+                    ``{"input_dim", "output_dim", "activation"}``, wrapped with the
+                    features (``{"features": [...], "layers": [...]}``) when they are not
+                    the default ``x1, x2``; a file with a plain list loads with those
 ``init``            ``"seed"``, ``"he"`` or ``"xavier"``: how the weights were initialised
 ``seed``            the initialisation seed (-1 for none)
 ``dtype``           ``"float32"`` or ``"float64"``, the dtype of every weight array
 ``W0, b0, W1, ...`` layer i's weights (output_dim, input_dim) and biases (output_dim,)
 ==================  ===========================================================
+
+The architecture JSON (:func:`architecture_to_json`) is the article's list of layer dicts;
+a network with other features is written as ``{"features": [...], "layers": [...]}``, the
+same list under ``"layers"``.
 
 Reading untrusted files within caps on what is really read (re-exported from
 :mod:`nn_engine.safe_files`, which the app's session files use too):
@@ -37,7 +44,8 @@ from pathlib import Path
 import numpy as np
 
 from nn_engine.datasets import write_atomically
-from nn_engine.network import Network, _check_architecture
+from nn_engine.features import DEFAULT_FEATURES
+from nn_engine.network import Network, _check_architecture, _check_features
 from nn_engine.safe_files import (
     _parse_npy,
     check_regular_file,
@@ -81,14 +89,22 @@ MAX_ARCHITECTURE_CHARS = 1_000_000
 # ------------------------------------------------------------------------ architecture
 
 
-def architecture_to_json(architecture: Sequence[Mapping]) -> str:
+def architecture_to_json(
+    architecture: Sequence[Mapping], features: Sequence[str] = DEFAULT_FEATURES
+) -> str:
     """The architecture as the article writes it: a JSON list, one layer dict per line.
+
+    With features other than the default ``("x1", "x2")``, the list is wrapped:
+    ``{"features": [...], "layers": [...]}``, still one layer per line.
 
     Parameters
     ----------
     architecture : list of dict
         ``{"input_dim": int, "output_dim": int, "activation": str}`` per layer, validated as
         :class:`~nn_engine.Network` does.
+    features : sequence of str
+        The network's features (``net.features``); the first layer's ``input_dim`` must be
+        their number.
 
     Examples
     --------
@@ -97,18 +113,49 @@ def architecture_to_json(architecture: Sequence[Mapping]) -> str:
         {"input_dim": 2, "output_dim": 4, "activation": "relu"},
         {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"}
     ]
+    >>> print(architecture_to_json([{"input_dim": 1, "output_dim": 1, "activation": "sigmoid"}],
+    ...                            features=["x1^2 + x2^2"]))
+    {
+        "features": ["x1^2 + x2^2"],
+        "layers": [
+            {"input_dim": 1, "output_dim": 1, "activation": "sigmoid"}
+        ]
+    }
     """
     layers = _check_architecture(architecture)
-    return "[\n" + ",\n".join(f"    {json.dumps(layer)}" for layer in layers) + "\n]"
+    names, _ = _check_features(features)
+    _check_input_dim(layers, names)
+    if names == DEFAULT_FEATURES:
+        return "[\n" + ",\n".join(f"    {json.dumps(layer)}" for layer in layers) + "\n]"
+    lines = ",\n".join(f"        {json.dumps(layer)}" for layer in layers)
+    return f'{{\n    "features": {json.dumps(list(names))},\n    "layers": [\n{lines}\n    ]\n}}'
 
 
-def architecture_from_json(text: str) -> list[dict]:
+def _check_input_dim(layers: list[dict], features: tuple[str, ...]) -> None:
+    if layers[0]["input_dim"] != len(features):
+        raise ValueError(
+            "architecture[0]['input_dim'] must equal the number of features "
+            f"({len(features)}: {', '.join(features)}), got {layers[0]['input_dim']}."
+        )
+
+
+def architecture_from_json(text: str, *, with_features: bool = False):
     """Parse and validate an architecture written by :func:`architecture_to_json` (or by hand).
+
+    Parameters
+    ----------
+    text : str
+        The article's JSON list of layer dicts, or ``{"features": [...], "layers": [...]}``.
+    with_features : bool
+        Return the features too. Without it, a text whose features are not the default
+        ``x1, x2`` is refused rather than silently read without them.
 
     Returns
     -------
-    list of dict
+    architecture : list of dict
         The article's layer dicts, ready for :class:`~nn_engine.Network`.
+    features : tuple of str
+        Only with ``with_features=True``: ``("x1", "x2")`` for a plain list.
 
     Raises
     ------
@@ -117,7 +164,8 @@ def architecture_from_json(text: str) -> list[dict]:
     ValueError
         If it is longer than :data:`MAX_ARCHITECTURE_CHARS`, not JSON (nested too deeply
         included) or not a valid architecture (layer dims that do not chain, an unknown
-        activation or key, a last layer other than one sigmoid unit ...).
+        activation or key, a last layer other than one sigmoid unit, a feature that is not
+        allowed, a first ``input_dim`` other than the number of features ...).
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}.")
@@ -127,7 +175,7 @@ def architecture_from_json(text: str) -> list[dict]:
             f"got {len(text):,}."
         )
     try:
-        architecture = json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(
             f"architecture must be JSON, got {error.msg} at line {error.lineno} "
@@ -139,6 +187,15 @@ def architecture_from_json(text: str) -> list[dict]:
         raise ValueError(
             f"architecture must be JSON, got {shorten(str(error), 80, quote=False)}."
         ) from None
+    features: object = list(DEFAULT_FEATURES)
+    architecture = document
+    if isinstance(document, dict):
+        if set(document) != {"features", "layers"}:
+            raise ValueError(
+                "architecture must be a list of layer dicts or a dict with the keys features "
+                f"and layers, got the keys {shorten(sorted(map(str, document)), 80)}."
+            )
+        features, architecture = document["features"], document["layers"]
     if isinstance(architecture, list):
         for index, layer in enumerate(architecture):
             unknown = sorted(set(layer) - set(_LAYER_KEYS)) if isinstance(layer, dict) else []
@@ -148,9 +205,19 @@ def architecture_from_json(text: str) -> list[dict]:
                     f"activation, got {', '.join(map(repr, unknown))}."
                 )
     try:
-        return _check_architecture(architecture)
+        layers = _check_architecture(architecture)
+        names, _ = _check_features(features)
     except TypeError as error:  # a JSON text of the wrong structure is a bad value
         raise ValueError(str(error)) from None
+    _check_input_dim(layers, names)
+    if with_features:
+        return layers, names
+    if names != DEFAULT_FEATURES:
+        raise ValueError(
+            f"architecture has the input features {', '.join(names)}: read it with "
+            "with_features=True to build the same network."
+        )
+    return layers
 
 
 # ----------------------------------------------------------------------- model files
@@ -167,7 +234,7 @@ def save_network(net: Network, path: str | os.PathLike) -> None:
     arrays = {
         "format": np.array(FORMAT),
         "format_version": np.array(FORMAT_VERSION, np.int64),
-        "architecture": np.array(architecture_to_json(net.architecture)),
+        "architecture": np.array(architecture_to_json(net.architecture, net.features)),
         "init": np.array(net.init),
         "seed": np.array(-1 if net.seed is None else net.seed, np.int64),
         "dtype": np.array(net.dtype.name),
@@ -199,7 +266,7 @@ def load_network(path: str | os.PathLike) -> Network:
     Returns
     -------
     Network
-        With the saved architecture, weights (bit for bit), init, seed and dtype.
+        With the saved architecture, features, weights (bit for bit), init, seed and dtype.
 
     Raises
     ------
@@ -257,7 +324,8 @@ def _network_from_arrays(arrays: dict[str, np.ndarray]) -> Network:
     version = _scalar(arrays, "format_version", "i")
     if version != FORMAT_VERSION:
         raise ValueError(f"format_version must be {FORMAT_VERSION}, got {version}.")
-    architecture = architecture_from_json(_scalar(arrays, "architecture", "U"))
+    text = _scalar(arrays, "architecture", "U")
+    architecture, features = architecture_from_json(text, with_features=True)
     init = _scalar(arrays, "init", "U")
     seed = _scalar(arrays, "seed", "i")
     dtype = _scalar(arrays, "dtype", "U")
@@ -289,6 +357,12 @@ def _network_from_arrays(arrays: dict[str, np.ndarray]) -> Network:
                 raise ValueError(f"{key} must be finite, got NaN or inf values.")
         params.append({"W": arrays[f"W{index}"], "b": arrays[f"b{index}"]})
 
-    net = Network(architecture, init=init, seed=None if seed == -1 else seed, dtype=dtype)
+    net = Network(
+        architecture,
+        features=features,
+        init=init,
+        seed=None if seed == -1 else seed,
+        dtype=dtype,
+    )
     net.set_params(params)
     return net

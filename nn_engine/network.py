@@ -18,12 +18,14 @@ Two storage choices make training fast without changing the maths:
   a handful of vector operations, and the buffers of a training pass are allocated once.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from nn_engine.activations import ACTIVATIONS
+from nn_engine.features import DEFAULT_FEATURES, FeatureFunction, feature_matrix, parse_feature
 from nn_engine.initializers import INITIALIZERS
 from nn_engine.losses import accuracy, binary_cross_entropy
 from nn_engine.validation import (
@@ -36,6 +38,28 @@ from nn_engine.validation import (
 )
 
 Params = list[dict[str, NDArray]]
+
+N_COORDINATES = 2  # a point is (x1, x2); the network maps it to its features itself
+
+
+def _check_features(features: object) -> tuple[tuple[str, ...], tuple[FeatureFunction, ...]]:
+    """The feature names as a tuple and their functions; raises naming the bad entry."""
+    if isinstance(features, (str, bytes)) or not isinstance(features, Sequence):
+        raise TypeError(
+            f"features must be a sequence of feature names, got {type(features).__name__}."
+        )
+    if len(features) == 0:
+        raise ValueError("features must name at least one feature, got none.")
+    for index, name in enumerate(features):
+        if not isinstance(name, str):
+            raise TypeError(f"features[{index}] must be a str, got {type(name).__name__}.")
+    seen = set()
+    for name in features:
+        if name in seen:
+            raise ValueError(f"features must be distinct, got {name!r} twice.")
+        seen.add(name)
+    functions = tuple(parse_feature(name) for name in features)
+    return tuple(features), functions
 
 
 def _check_architecture(architecture: object) -> list[dict]:
@@ -80,7 +104,7 @@ class _Workspace:
     ``inputs[l]`` is layer l's input with its last row of ones, (units + 1, n_samples); layer l
     writes its activation into ``inputs[l + 1][:-1]``, in place over its pre-activation.
     ``dA[l]`` receives the gradient with respect to that activation. ``source`` remembers which
-    ``X`` ``inputs[0]`` holds, so the same training data are copied in only once.
+    feature matrix ``inputs[0]`` holds, so the same training data are copied in only once.
     """
 
     def __init__(self, n_samples: int, sizes: Sequence[int], dtype: np.dtype):
@@ -100,7 +124,14 @@ class Network:
     architecture : list of dict
         The article's format, one dict per layer:
         ``{"input_dim": int, "output_dim": int, "activation": str}``; consecutive layers must
-        chain and the last one is ``{"output_dim": 1, "activation": "sigmoid"}``.
+        chain, the first one's ``input_dim`` is ``len(features)`` and the last one is
+        ``{"output_dim": 1, "activation": "sigmoid"}``.
+    features : sequence of str
+        What the network sees of a point (x1, x2): built-in names of
+        :data:`nn_engine.FEATURES` (``x1 x2 x1^2 x2^2 x1*x2 sin(x1) sin(x2)``) or expressions
+        in x1 and x2 (see :mod:`nn_engine.features`), distinct. Every method still takes the
+        raw points, ``X`` of shape (n_samples, 2); the network computes the features itself.
+        They are fixed inputs: no gradient flows into them.
     init : {"seed", "he", "xavier"}
         ``"seed"`` is the article's ``randn * 0.1`` for weights and biases from
         ``np.random.RandomState(seed)``; ``"he"`` and ``"xavier"`` (Glorot uniform) have zero
@@ -116,17 +147,34 @@ class Network:
     >>> net = Network.from_sizes([2, 25, 50, 50, 25, 1], hidden="relu", seed=2)
     >>> net
     Network(2-25-50-50-25-1, relu/sigmoid, 5,226 params)
+    >>> Network.from_sizes([2, 1], features=("x1^2", "x2^2"), seed=0)
+    Network(2-1, sigmoid, 3 params, features=('x1^2', 'x2^2'))
+
+    Non-finite feature values (``log(x1)`` at x1 <= 0, ``1 / x1`` at 0 ...) are refused where
+    the network meets data to learn from or to be scored on (:class:`~nn_engine.Trainer`,
+    :meth:`evaluate`, :meth:`loss_and_gradients`, :meth:`dead_units`): a ValueError naming
+    the feature and the row. Prediction (:meth:`predict_proba`, :meth:`forward_layers`,
+    e.g. on a grid over the plane) does not fail: a row with a non-finite feature gets NaN in
+    every layer's activations and as its probability, and class 0 from :meth:`predict`.
     """
 
     def __init__(
         self,
         architecture: Sequence[Mapping],
         *,
+        features: Sequence[str] = DEFAULT_FEATURES,
         init: str = "seed",
         seed: int | None = None,
         dtype: type | np.dtype | str = np.float64,
     ):
         layer_specs = _check_architecture(architecture)
+        self.features, self._feature_functions = _check_features(features)
+        if layer_specs[0]["input_dim"] != len(self.features):
+            raise ValueError(
+                "architecture[0]['input_dim'] must equal the number of features "
+                f"({len(self.features)}: {', '.join(self.features)}), "
+                f"got {layer_specs[0]['input_dim']}."
+            )
         self.init = check_choice("init", init, INITIALIZERS)
         seed = check_seed("seed", seed)
         self.seed = int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else seed
@@ -144,6 +192,9 @@ class Network:
         self.weight_mask = np.ones_like(self.params)
         for block in self.blocks(self.weight_mask):
             block[:, -1] = 0
+        # where each layer's block starts in the flat vector, and scratch for _weight_norms
+        self._block_starts = np.cumsum([0] + [layer["Wb"].size for layer in self.layers[:-1]])
+        self._norm_scratch = np.empty_like(self.params)
 
         for layer, (W, b) in zip(
             self.layers, INITIALIZERS[self.init](shapes, self.seed), strict=True
@@ -158,6 +209,7 @@ class Network:
         sizes: Sequence[int],
         hidden: str | Sequence[str] = "relu",
         *,
+        features: Sequence[str] = DEFAULT_FEATURES,
         init: str = "seed",
         seed: int | None = None,
         dtype: type | np.dtype | str = np.float64,
@@ -165,7 +217,7 @@ class Network:
         """Build from layer sizes, e.g. ``[2, 25, 50, 50, 25, 1]``.
 
         ``hidden`` is one activation for every hidden layer or a list with one per hidden layer;
-        the output layer is always one sigmoid unit.
+        the output layer is always one sigmoid unit. ``sizes[0]`` is ``len(features)``.
         """
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
             raise TypeError(f"sizes must be a list of integers, got {type(sizes).__name__}.")
@@ -187,7 +239,7 @@ class Network:
             {"input_dim": sizes[i], "output_dim": sizes[i + 1], "activation": activations[i]}
             for i in range(len(sizes) - 1)
         ]
-        return cls(architecture, init=init, seed=seed, dtype=dtype)
+        return cls(architecture, features=features, init=init, seed=seed, dtype=dtype)
 
     # ----------------------------------------------------------------- description
 
@@ -213,12 +265,20 @@ class Network:
         hidden = list(dict.fromkeys(self.activations[:-1]))
         kinds = f"{','.join(hidden)}/sigmoid" if hidden else "sigmoid"
         dtype = "" if self.dtype == np.float64 else f", {self.dtype}"
+        features = "" if self.features == DEFAULT_FEATURES else f", features={self.features}"
         sizes = "-".join(str(size) for size in self.sizes)
-        return f"Network({sizes}, {kinds}, {self.n_params:,} params{dtype})"
+        return f"Network({sizes}, {kinds}, {self.n_params:,} params{dtype}{features})"
 
     def copy(self) -> "Network":
-        """An independent network with the same architecture, metadata and parameters."""
-        twin = Network(self.architecture, init=self.init, seed=self.seed, dtype=self.dtype)
+        """An independent network with the same architecture, features, metadata and
+        parameters."""
+        twin = Network(
+            self.architecture,
+            features=self.features,
+            init=self.init,
+            seed=self.seed,
+            dtype=self.dtype,
+        )
         twin.params[...] = self.params
         return twin
 
@@ -258,18 +318,64 @@ class Network:
 
     # ------------------------------------------------------------------ prediction
 
-    def forward_layers(self, X: ArrayLike) -> list[NDArray]:
-        """Every layer's activation for ``X`` (n_samples, input_dim): a list of (n_samples, units).
+    # ------------------------------------------------------------------ features
 
-        The last entry is the output probability of class 1, shape (n_samples, 1).
+    def feature_matrix(self, X: ArrayLike) -> NDArray:
+        """The network's inputs for the points ``X`` (n_samples, 2): (n_samples, n_features).
+
+        Column j is ``features[j]`` of each point, in the network's dtype; with the default
+        features it is ``X`` itself. Non-finite values (e.g. ``log(x1)`` at 0) are returned
+        as they are.
         """
-        outputs = self._forward(check_X(X, self.sizes[0], self.dtype))
+        return self._features(check_X(X, N_COORDINATES, self.dtype))
+
+    def _features(self, X: NDArray) -> NDArray:
+        """The feature matrix of validated points ``X`` (``X`` itself for x1, x2)."""
+        if self.features == DEFAULT_FEATURES:
+            return X
+        return feature_matrix(self._feature_functions, X, self.dtype)
+
+    def _finite_features(self, X: NDArray, name: str = "X") -> NDArray:
+        """The feature matrix of validated points ``X``, refused unless every value is finite."""
+        matrix = self._features(X)
+        if matrix is not X:  # X itself was checked finite
+            bad = ~np.isfinite(matrix)
+            if bad.any():
+                row, column = np.argwhere(bad)[0]
+                x1, x2 = (float(value) for value in X[row])
+                raise ValueError(
+                    f"feature {self.features[column]!r} must be finite on {name}, got "
+                    f"{matrix[row, column]} at row {row} (x1={x1!r}, x2={x2!r})."
+                )
+        return matrix
+
+    def _prediction_features(self, X: NDArray) -> NDArray:
+        """The feature matrix of validated points ``X`` with every row that holds a
+        non-finite feature set to NaN, so that the row's activations are NaN (never inf)."""
+        matrix = self._features(X)
+        if matrix is not X:
+            bad_rows = ~np.isfinite(matrix).all(axis=1)
+            matrix[bad_rows] = np.nan
+        return matrix
+
+    # ------------------------------------------------------------------ prediction
+
+    def forward_layers(self, X: ArrayLike) -> list[NDArray]:
+        """Every layer's activation for the points ``X`` (n_samples, 2): a list of
+        (n_samples, units), one entry per layer (the inputs, :meth:`feature_matrix`, are not
+        in it).
+
+        The last entry is the output probability of class 1, shape (n_samples, 1). A point
+        with a non-finite feature gets NaN in every entry.
+        """
+        X = self._prediction_features(check_X(X, N_COORDINATES, self.dtype))
+        outputs = self._forward(X)
         outputs[-1] = ACTIVATIONS["sigmoid"].forward(outputs[-1])
         return [A.T for A in outputs]
 
     def _forward(self, X: NDArray) -> list[NDArray]:
-        """Activations (units, n_samples) of every layer for a validated ``X``; the last entry
-        holds the output's logits, before the sigmoid."""
+        """Activations (units, n_samples) of every layer for a feature matrix ``X``; the last
+        entry holds the output's logits, before the sigmoid."""
         outputs = []
         A = X.T
         for layer in self.layers:
@@ -280,27 +386,61 @@ class Network:
             outputs.append(A)
         return outputs
 
+    def dead_units(self, X: ArrayLike) -> list[float | None]:
+        """The share of dead ReLU units in each layer: units whose output is 0 on every row of X.
+
+        A ReLU unit that is never positive on the data passes no gradient back, so training
+        cannot revive it. Only ``"relu"`` layers are counted: a ``"leaky_relu"`` unit keeps a
+        gradient (its slope 0.01) wherever it is negative, and the other activations have no
+        dead zone.
+
+        Parameters
+        ----------
+        X : array-like (n_samples, 2)
+            Points whose features are finite (else a ValueError naming the feature).
+
+        Returns
+        -------
+        list of float or None
+            One entry per layer, in layer order (the output layer included, so that index l
+            matches ``EpochMetrics.grad_norms[l]``): the fraction in [0, 1] of the layer's
+            units that are never positive on any row of ``X`` for a ReLU layer, None for a
+            layer of another activation (the sigmoid output always).
+        """
+        outputs = self._forward(self._finite_features(check_X(X, N_COORDINATES, self.dtype)))
+        return [
+            float(1.0 - np.mean(np.any(A > 0, axis=1))) if layer["activation"] == "relu" else None
+            for layer, A in zip(self.layers, outputs, strict=True)
+        ]
+
     def predict_proba(self, X: ArrayLike) -> NDArray:
-        """Probability of class 1 for each row of ``X`` (n_samples, input_dim): (n_samples,)."""
+        """Probability of class 1 for each point of ``X`` (n_samples, 2): (n_samples,).
+
+        NaN for a point where a feature is not finite."""
         return self.forward_layers(X)[-1][:, 0]
 
     def predict(self, X: ArrayLike) -> NDArray:
-        """Class 0/1 of each row of ``X``: 1 where the probability is > 0.5, as the article."""
+        """Class 0/1 of each point of ``X`` (n_samples, 2): 1 where the probability is > 0.5, as
+        the article (so 0 where it is NaN)."""
         return (self.predict_proba(X) > 0.5).astype(np.int64)
 
     def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
-        """Mean binary cross-entropy and accuracy of the network on (X, y)."""
-        X = check_X(X, self.sizes[0], self.dtype)
+        """Mean binary cross-entropy and accuracy of the network on the points ``X``
+        (n_samples, 2) with labels ``y`` (n_samples,); the features must be finite."""
+        X = check_X(X, N_COORDINATES, self.dtype)
         y = check_y(y, len(X)).astype(self.dtype)
-        return self._evaluate(X, y)
+        return self._evaluate(self._finite_features(X), y)
 
     def _evaluate(self, X: NDArray, y: NDArray) -> tuple[float, float]:
+        """Loss and accuracy on a feature matrix ``X``."""
         logits = self._forward(X)[-1][0]
         p = ACTIVATIONS["sigmoid"].forward(logits)
         return binary_cross_entropy(logits, y), accuracy(p, y)
 
     def loss_and_gradients(self, X: ArrayLike, y: ArrayLike) -> tuple[float, Params]:
-        """Mean binary cross-entropy on (X, y) and its gradients, without changing the network.
+        """Mean binary cross-entropy on the points ``X`` (n_samples, 2) with labels ``y``
+        (n_samples,), and its gradients, without changing the network. The features must be
+        finite.
 
         Returns
         -------
@@ -308,8 +448,9 @@ class Network:
         grads : list of dict
             ``{"W": (out, in), "b": (out,)}`` per layer, like :meth:`get_params`.
         """
-        X = check_X(X, self.sizes[0], self.dtype)
+        X = check_X(X, N_COORDINATES, self.dtype)
         y = check_y(y, len(X)).astype(self.dtype)
+        X = self._finite_features(X)
         grad = np.empty_like(self.params)
         loss, _ = self.forward_backward(X, y, grad)
         return loss, self._unflatten(grad)
@@ -323,6 +464,17 @@ class Network:
             views.append(flat[start : start + size].reshape(layer["Wb"].shape))
             start += size
         return views
+
+    def _weight_norms(self, flat: NDArray) -> tuple[float, ...]:
+        """The Frobenius norm of each layer's ``W`` part of ``flat`` (laid out like
+        ``self.params``, e.g. a gradient), biases left out: one float per layer, in order.
+
+        A handful of vector operations whatever the depth (square, mask the biases out, one
+        segmented sum), a few microseconds on the article's network.
+        """
+        squares = np.multiply(flat, flat, out=self._norm_scratch)
+        squares *= self.weight_mask
+        return tuple(map(math.sqrt, np.add.reduceat(squares, self._block_starts).tolist()))
 
     def _unflatten(self, flat: NDArray) -> Params:
         return [{"W": Wb[:, :-1].copy(), "b": Wb[:, -1].copy()} for Wb in self.blocks(flat)]
@@ -355,9 +507,9 @@ class Network:
 
         Parameters
         ----------
-        X : ndarray (n_samples, input_dim) in the network's dtype
-            Copied into the workspace once; passing the same array object again (unchanged)
-            skips the copy.
+        X : ndarray (n_samples, n_features) in the network's dtype
+            The feature matrix (:meth:`feature_matrix`), finite. Copied into the workspace
+            once; passing the same array object again (unchanged) skips the copy.
         y : ndarray (n_samples,), labels as 0.0/1.0 in the network's dtype
         grad : ndarray like ``self.params``
             Receives the gradient of the mean loss, in the flat layout of ``self.params``.

@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import threadpool_limits
 
-from nn_engine.network import Network
+from nn_engine.features import DEFAULT_FEATURES
+from nn_engine.network import N_COORDINATES, Network
 from nn_engine.optimizers import make_optimizer
 from nn_engine.validation import (
     check_both_classes,
@@ -90,13 +91,33 @@ class DivergenceError(ArithmeticError):
 
 @dataclass
 class EpochMetrics:
-    """Metrics of one finished epoch (validation ones are None without validation data)."""
+    """Metrics of one finished epoch (validation ones are None without validation data).
+
+    Attributes
+    ----------
+    epoch : int
+        1-based.
+    loss, accuracy : float
+        Of the forward passes that made the epoch's gradients (see the module).
+    val_loss, val_accuracy : float or None
+        Measured after the epoch's last update.
+    grad_norms : tuple of float
+        One per layer, in layer order: the Frobenius norm of the layer's ``dW`` (weights only,
+        not the bias) in the epoch's last update (its last mini-batch), the gradient of the
+        data loss alone, *without* the L1/L2 penalty terms. It is what the data ask of the
+        layer, the quantity that vanishes or explodes in a deep network; the penalty's part,
+        ``l1 * sign(W) + l2 * W``, follows from the weights.
+    weight_norms : tuple of float
+        One per layer: the Frobenius norm of the layer's ``W`` after that update.
+    """
 
     epoch: int
     loss: float
     accuracy: float
     val_loss: float | None = None
     val_accuracy: float | None = None
+    grad_norms: tuple[float, ...] = ()
+    weight_norms: tuple[float, ...] = ()
 
 
 @dataclass
@@ -294,7 +315,9 @@ class Trainer:
     ----------
     net : Network
         Trained in place.
-    X : array-like (n_samples, n_features)
+    X : array-like (n_samples, 2)
+        The points (x1, x2); the network maps them to its features once per data set (here
+        and in :meth:`set_data`), and refuses non-finite feature values naming the feature.
     y : array-like (n_samples,) of 0/1
     learning_rate : float > 0
     optimizer : {"sgd", "momentum", "nesterov", "adam"}
@@ -367,6 +390,7 @@ class Trainer:
         self._order: NDArray | None = None  # this epoch's permutation (mini-batches)
         self._cursor = 0  # position in it
         self._sums = [0.0, 0.0, 0]  # loss * n, accuracy * n, n seen this epoch
+        self._grad_norms: tuple[float, ...] = ()  # of the epoch's last batch, for its metrics
         # (epoch, params, optimizer state) at the end of the last two epochs, for divergence
         self._backups: list[tuple[int, NDArray, dict]] = []
         self._save_backup()
@@ -428,11 +452,12 @@ class Trainer:
     def state_dict(self) -> dict:
         """Everything needed to continue this run exactly, as JSON-able values and arrays.
 
-        Holds the network's parameters, the optimizer's state, the shuffling generator's
-        state, the history, the hyperparameters and the position inside the current epoch.
-        The training data are not included.
+        Holds the network's features and parameters, the optimizer's state, the shuffling
+        generator's state, the history, the hyperparameters and the position inside the
+        current epoch. The training data are not included.
         """
         return {
+            "features": list(self.net.features),
             "params": self.net.params.copy(),
             "optimizer": self._optimizer.state_dict(),
             "rng": self._rng.bit_generator.state,
@@ -460,8 +485,9 @@ class Trainer:
         history, the epoch in progress (``order`` a permutation, ``cursor`` and ``sums``
         within it) and the early-stopping record (``best_params``, ``best_val_loss``).
         A state saved for other training data (an ``order`` of another length) is accepted:
-        the epoch in progress then starts over. Keys other than those of :meth:`state_dict`
-        are ignored.
+        the epoch in progress then starts over. A state for a network of other ``features``
+        is refused; a state without ``features`` (saved before they existed) is for
+        ``["x1", "x2"]``. Keys other than those of :meth:`state_dict` are ignored.
 
         Raises
         ------
@@ -499,6 +525,12 @@ class Trainer:
         missing = [key for key in _STATE_KEYS if key not in state]
         if missing:
             raise KeyError(missing[0])
+        features = state.get("features", list(DEFAULT_FEATURES))
+        if not isinstance(features, list | tuple) or tuple(features) != self.net.features:
+            raise ValueError(
+                f"features must be {list(self.net.features)} (the network's), got "
+                f"{shorten(features, 80)}."
+            )
         size, dtype = self.net.params.shape[0], self.net.dtype
         params = _float_vector("params", state["params"], size, dtype)
 
@@ -578,12 +610,15 @@ class Trainer:
     def set_data(self, X: ArrayLike, y: ArrayLike) -> None:
         """Train on new data from the next step on (e.g. points painted during training).
 
-        Mid-epoch (mini-batches), the epoch in progress starts over on the new data.
+        ``X`` (n_samples, 2) are the points; their feature matrix is computed here, once, and
+        must be finite (a ValueError names the feature otherwise). Mid-epoch (mini-batches),
+        the epoch in progress starts over on the new data.
         """
-        X = check_X(X, self.net.sizes[0], self.net.dtype)
+        X = check_X(X, N_COORDINATES, self.net.dtype)
         y = check_y(y, len(X))
         check_both_classes(y)
-        self._X = X
+        features = self.net._finite_features(X)
+        self._X = features  # the network's inputs: every epoch trains on these
         self._y = y.astype(self.net.dtype)
         self._restart_epoch()
 
@@ -601,9 +636,10 @@ class Trainer:
                 )
             self._X_val = self._y_val = None
             return
-        X_val = check_X(X_val, self.net.sizes[0], self.net.dtype, name="X_val")
+        X_val = check_X(X_val, N_COORDINATES, self.net.dtype, name="X_val")
         y_val = check_y(y_val, len(X_val), name="y_val").astype(self.net.dtype)
-        self._X_val, self._y_val = X_val, y_val
+        self._X_val = self.net._finite_features(X_val, name="X_val")
+        self._y_val = y_val
 
     # ------------------------------------------------------------------ steps
 
@@ -633,6 +669,7 @@ class Trainer:
             self._cursor += len(batch)
             X, y = self._X[batch], self._y[batch]
 
+        ends_epoch = X is self._X or self._cursor >= n_samples
         # overflow is expected when training diverges; it is detected below, not warned about
         with np.errstate(over="ignore", invalid="ignore"):
             loss, acc = self.net.forward_backward(X, y, self._grad)
@@ -640,6 +677,8 @@ class Trainer:
             max_loss, reference = self._loss_limit()
             if not loss <= max_loss:  # NaN fails this too
                 self._diverged(epoch, "loss", loss, max_loss, f"{max_loss:.1f} ({reference})")
+            if ends_epoch:  # the data loss's gradient, before the penalties join it
+                self._grad_norms = self._layer_norms(self._grad)
             self._add_penalties()
             self._optimizer.step([self.net.params], [self._grad])
             largest = float(np.max(np.abs(self.net.params)))  # NaN if any is NaN
@@ -649,9 +688,7 @@ class Trainer:
         self._sums[0] += loss * len(X)
         self._sums[1] += acc * len(X)
         self._sums[2] += len(X)
-        if X is self._X or self._cursor >= n_samples:
-            return self._finish_epoch()
-        return None
+        return self._finish_epoch() if ends_epoch else None
 
     def run(
         self, epochs: int, callback: Callable[[EpochMetrics], object] | None = None
@@ -671,6 +708,10 @@ class Trainer:
                     break
         return done
 
+    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
+        """Per-layer Frobenius norms of the weight part of ``flat`` (see EpochMetrics)."""
+        return self.net._weight_norms(flat)
+
     def _add_penalties(self) -> None:
         if self._l1 == 0 and self._l2 == 0:
             return
@@ -684,7 +725,13 @@ class Trainer:
         loss_sum, acc_sum, seen = self._sums
         self._sums = [0.0, 0.0, 0]
         self._order = None if self._batch_size is None else self._order
-        metrics = EpochMetrics(self.epoch + 1, loss_sum / seen, acc_sum / seen)
+        metrics = EpochMetrics(
+            self.epoch + 1,
+            loss_sum / seen,
+            acc_sum / seen,
+            grad_norms=self._grad_norms,
+            weight_norms=self._layer_norms(self.net.params),
+        )
         self.history.loss.append(metrics.loss)
         self.history.accuracy.append(metrics.accuracy)
         if self._X_val is not None:

@@ -90,12 +90,14 @@ def test_X_with_three_features_for_a_two_input_network():
         ValueError,
         r"X must have shape \(n_samples, 2\), got \(4, 3\)\.",
     )
-    wide = Network.from_sizes([3, 2, 1], seed=0)
+    # X holds the points, whatever the features: a 3-feature network still takes (n, 2)
+    wide = Network.from_sizes([3, 2, 1], features=("x1", "x2", "x1*x2"), seed=0)
     refuse(
-        lambda: wide.predict(X_GOOD),
+        lambda: wide.predict(np.zeros((30, 3))),
         ValueError,
-        r"X must have shape \(n_samples, 3\), got \(30, 2\)\.",
+        r"X must have shape \(n_samples, 2\), got \(30, 3\)\.",
     )
+    assert wide.predict(X_GOOD).shape == (30,)
 
 
 @pytest.mark.parametrize(

@@ -164,11 +164,17 @@ BAD_ARGUMENTS = [
     (["--arch", "2"],
      "argument --arch: must be comma-separated layer sizes like 2,25,50,50,25,1, got '2'."),
     (["--arch", "3,4,1"],
-     "argument --arch: must start with 2 (the points are 2-D), end with 1 (one sigmoid output) "
-     "and have no empty layer, got 3,4,1."),
+     "argument --arch: must start with the number of features (2: x1,x2), got 3."),
+    (["--arch", "2,4,1", "--features", "x1,x2,x1^2"],
+     "argument --arch: must start with the number of features (3: x1,x2,x1^2), got 2."),
+    (["--arch", "2,4,2"],
+     "argument --arch: must end with 1 (one sigmoid output) and have no empty layer, got 2,4,2."),
     (["--arch", "2,0,1"],
-     "argument --arch: must start with 2 (the points are 2-D), end with 1 (one sigmoid output) "
-     "and have no empty layer, got 2,0,1."),
+     "argument --arch: must end with 1 (one sigmoid output) and have no empty layer, got 2,0,1."),
+    (["--features", "x1,__import__('os')"],
+     "argument --features: feature \"__import__('os')\" may only use x1, x2, numbers, + - * / ** "
+     "and sin cos tan tanh exp log sqrt abs; got the name '__import__'."),
+    (["--features", "x1,x1"], "argument --features: must name distinct features, got 'x1,x1'."),
     (["--hidden-activation", "softmax"],
      "argument --hidden-activation: must be one of relu, sigmoid, tanh, linear, leaky_relu, "
      "got 'softmax'."),
@@ -207,8 +213,8 @@ def test_help_documents_every_option():
     text = build_parser().format_help()
     options = [
         "--dataset", "--samples", "--noise", "--data-seed", "--test-size", "--split-seed",
-        "--arch", "--hidden-activation", "--init", "--seed", "--dtype", "--lr", "--epochs",
-        "--optimizer", "--batch-size", "--l1", "--l2", "--every", "--save",
+        "--features", "--arch", "--hidden-activation", "--init", "--seed", "--dtype", "--lr",
+        "--epochs", "--optimizer", "--batch-size", "--l1", "--l2", "--every", "--save",
     ]  # fmt: skip
     for option in options:
         assert f"\n  {option} " in text or f"\n  {option}\n" in text, option

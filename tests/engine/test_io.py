@@ -384,8 +384,8 @@ def test_architecture_json_is_the_articles_list_one_layer_per_line():
 
 
 def test_architecture_from_json_accepts_any_layout():
-    compact = json.dumps(ARTICLE_ARCHITECTURE[-2:]).replace(" ", "")
-    assert architecture_from_json(compact) == ARTICLE_ARCHITECTURE[-2:]
+    compact = json.dumps(ARTICLE_ARCHITECTURE).replace(" ", "")
+    assert architecture_from_json(compact) == ARTICLE_ARCHITECTURE
 
 
 def layers(*specs: tuple) -> str:
@@ -395,7 +395,12 @@ def layers(*specs: tuple) -> str:
 
 BAD_JSON = [
     ("", "architecture must be JSON, got Expecting value at line 1 column 1."),
-    ('{"input_dim": 2}', "architecture must be a list of layer dicts, got dict."),
+    (
+        '{"input_dim": 2}',
+        "architecture must be a list of layer dicts or a dict with the keys features and "
+        "layers, got the keys ['input_dim'].",
+    ),
+    ('"x"', "architecture must be a list of layer dicts, got str."),
     ("[]", "architecture must have at least one layer, got 0."),
     ("[3]", "architecture[0] must be a dict, got int."),
     (

@@ -80,18 +80,18 @@ def test_seed_init_float32_is_the_float64_init_rounded():
 
 
 def test_he_init_statistics():
-    net = Network.from_sizes([400, 300, 200, 1], init="he", seed=5)
-    for layer in net.get_params()[:2]:
+    net = Network.from_sizes([2, 400, 300, 200, 1], init="he", seed=5)
+    for layer in net.get_params()[1:3]:  # fan-in 400 and 300
         W = layer["W"]
         expected_std = np.sqrt(2.0 / W.shape[1])
         assert abs(W.std() / expected_std - 1) < 0.02
         assert abs(W.mean()) < 4 * expected_std / np.sqrt(W.size)
         assert np.array_equal(layer["b"], np.zeros(W.shape[0]))
-    assert np.array_equal(net.get_params()[2]["b"], [0.0])
+    assert np.array_equal(net.get_params()[3]["b"], [0.0])
 
 
 def test_xavier_init_statistics():
-    net = Network.from_sizes([400, 300, 200, 1], init="xavier", seed=5)
+    net = Network.from_sizes([2, 400, 300, 200, 1], init="xavier", seed=5)
     for layer in net.get_params():
         W = layer["W"]
         limit = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
@@ -158,7 +158,13 @@ def test_architecture_is_a_copy():
 
 def test_from_sizes_builds_the_article_architecture():
     assert Network.from_sizes(SIZES, hidden="relu", seed=2).architecture == ARTICLE_ARCHITECTURE
-    net = Network.from_sizes([3, 4, 2, 1], hidden=["tanh", "leaky_relu"], init="he", seed=1)
+    net = Network.from_sizes(
+        [3, 4, 2, 1],
+        hidden=["tanh", "leaky_relu"],
+        features=("x1", "x2", "x2^2"),
+        init="he",
+        seed=1,
+    )
     assert net.architecture == [
         {"input_dim": 3, "output_dim": 4, "activation": "tanh"},
         {"input_dim": 4, "output_dim": 2, "activation": "leaky_relu"},
@@ -434,9 +440,12 @@ def test_gradient_matches_central_finite_differences(activation, n_hidden):
 
 
 def test_gradient_check_with_mixed_activations_and_wider_inputs():
-    net = Network.from_sizes([3, 4, 4, 4, 1], hidden=["tanh", "leaky_relu", "sigmoid"], seed=0)
+    features = ("x1", "x2", "sin(3 * x1) + x2^2")
+    net = Network.from_sizes(
+        [3, 4, 4, 4, 1], hidden=["tanh", "leaky_relu", "sigmoid"], features=features, seed=0
+    )
     net.set_params(random_params(net, 42))
-    X, y = data(30, n_features=3, seed=8)
+    X, y = data(30, seed=8)
     analytic = flat(net.loss_and_gradients(X, y)[1])
     np.testing.assert_allclose(analytic, numeric_gradient(net, X, y), rtol=1e-6, atol=1e-9)
 
