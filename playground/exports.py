@@ -1,17 +1,32 @@
 """Data in and out: points as CSV, the model (.npz), the architecture (JSON), plots as PNG.
 
 Two layers, as for sessions: dialog-free functions that do the work and raise ``ValueError`` or
-``OSError`` with a message for the user (the window's public ``import_points_csv``,
-``export_model``, ... call them), and :class:`DataExchangeActions`, the File menu entries that
-ask for a file (and an image width), call those functions and show any failure in the window:
-in the status line and in a non-modal message box, never as a traceback.
+``OSError`` with a message for the user (the window's public ``export_model``, ... call them),
+and :class:`DataExchangeActions`, the File menu entries that ask for a file (and an image
+width), call those functions and show any failure in the window: in the status line and in a
+non-modal message box, never as a traceback.
+
+Importing points reads files off the GUI thread: :func:`read_points_file` (our own
+``x,y,label`` files, ``nn_engine.datasets.read_csv``), :func:`table_preview` and
+:func:`read_points_table` (any delimited table, ``nn_engine.datasets.inspect_table`` and
+``read_table``) are free of Qt and of the document and give plain data (a
+:class:`PointsImport`); :func:`push_points_import` then makes it one undo step in the GUI
+thread. The menu runs the reading on a background thread and shows the import dialog
+(``playground.widgets.import_dialog``) for tables; the window's ``import_points_csv`` (through
+:meth:`DataExchangeActions.import_points_file`) does it all at once for scripts.
 
 Every file is written atomically (the engine's writers, or ``QSaveFile``): a failed export
 leaves an existing file as it was.
 """
 
 import contextlib
+import csv
+import html
+import io
+import json
+import math
 import os
+import stat
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,11 +63,21 @@ from PySide6.QtWidgets import (
 )
 
 import nn_engine
+import nn_engine.safe_files
+import nn_engine.tables
 from playground import theme
 from playground.controller import Controller
-from playground.state import COORDINATE_LIMIT, Architecture, DataSettings, ReplacePoints
-from playground.state.document import DataSource, EditPoints
+from playground.session_manager import open_settings
+from playground.state import (
+    COORDINATE_LIMIT,
+    TEST_RATIO_RANGE,
+    Architecture,
+    DataSettings,
+    ReplacePoints,
+)
+from playground.state.document import ASPECT_SOURCE, DataSource, EditPoints
 from playground.widgets.data_plot import DataPlot, region_lookup_table
+from playground.widgets.import_dialog import ImportChoice, ImportDialog, TablePreview
 from playground.widgets.layer_editor import ACTIVATION_LABELS
 from playground.widgets.metrics_plots import MetricsPlots
 
@@ -63,9 +88,17 @@ MIN_IMAGE_WIDTH = 16
 MAX_IMAGE_WIDTH = 10_000
 DEFAULT_IMAGE_SCALE = 2  # the default width of an image export: the widget's width x 2
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
+IMPORT_SETTINGS_GROUP = "importChoices"  # QSettings: the last column choice per file name
 MODEL_FILTER = "NumPy model files (*.npz);;All files (*)"
 JSON_FILTER = "JSON files (*.json);;All files (*)"
 PNG_FILTER = "PNG images (*.png);;All files (*)"
+
+
+OWN_COLUMNS = ("x", "y", "label")  # our own points files; any other table goes by its columns
+MAX_LABEL_VALUES = 50  # a column with more distinct values is not offered as a label
+_DELIMITER_NAMES = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated"}
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "latin-1": "Latin-1"}
 
 
 # -- the work (no dialogs) -------------------------------------------------------------------
@@ -123,6 +156,9 @@ class PointsImport:
         The share of test points; None for the data panel's test ratio.
     notes : str
         A sentence for the status line about what was left out ("" when nothing was).
+    details : tuple of str
+        Sentences for the import dialog's summary after the count of points: the classes,
+        the rows left out and why, the standardisation.
     """
 
     file_name: str
@@ -132,12 +168,16 @@ class PointsImport:
     axis_names: tuple[str, str] | None = None
     test_size: float | None = None
     notes: str = ""
+    details: tuple[str, ...] = ()
 
 
-def read_points_file(path: str | os.PathLike, test_size: float | None = None) -> PointsImport:
+def read_points_file(
+    path: str | os.PathLike, test_size: float | None = None, standardize: bool = False
+) -> PointsImport:
     """Read an ``x,y,label`` CSV file (``nn_engine.datasets.read_csv``) and check it whole.
 
     Free of Qt and of the document: the File menu runs it on a background thread.
+    ``standardize`` makes x and y z-scores (see :func:`standardized`).
 
     Raises
     ------
@@ -151,8 +191,338 @@ def read_points_file(path: str | os.PathLike, test_size: float | None = None) ->
     name = Path(path).name
     X, y = nn_engine.datasets.read_csv(path)
     _check_point_count(name, len(X))
-    _check_coordinate_range(name, X)
-    return PointsImport(name, X, y, source_name=name, test_size=test_size)
+    if not standardize:
+        _check_coordinate_range(name, X)
+        return PointsImport(name, X, y, source_name=name, test_size=test_size)
+    X, details = standardized(name, X, ("x", "y"))
+    return PointsImport(
+        name,
+        X,
+        y,
+        source_name=f"{name} (standardised)",
+        axis_names=("x (standardised)", "y (standardised)"),
+        test_size=test_size,
+        details=(details,),
+    )
+
+
+def is_points_csv(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is meant as our own ``x,y,label`` file: its first line that is not
+    blank is that header (what ``nn_engine.datasets.read_csv`` asks for).
+
+    Looks at the first 4 kB of a regular file only; anything else (a missing file, a FIFO)
+    is False, and the table reader then says what is wrong with it.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as file:
+            start = file.read(4096)
+    except OSError:
+        return False
+    text = start.decode("utf-8-sig", errors="replace").replace("\r", "\n")
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return [field.strip() for field in first.split(",")] == list(OWN_COLUMNS)
+
+
+def table_preview(path: str | os.PathLike) -> TablePreview:
+    """What the import dialog shows of a delimited text file (any thread).
+
+    ``nn_engine.datasets.inspect_table`` gives the columns, their types and missing counts,
+    the first rows and how the file reads; the label values and the mostly numeric columns
+    come from one more pass over the file (:func:`scan_columns`).
+
+    Raises
+    ------
+    ValueError
+        If the file is no table (``inspect_table``'s message), or has fewer than two numeric
+        (or mostly numeric) columns for x and y.
+    OSError
+        If the file cannot be read.
+    """
+    name = Path(path).name
+    info = nn_engine.datasets.inspect_table(path)
+    values, mostly_numeric = scan_columns(path, info)
+    if len(info.numeric_columns) + len(mostly_numeric) < 2:
+        kinds = ", ".join(
+            f"{column} ({kind})" for column, kind in zip(info.columns, info.types, strict=True)
+        )
+        raise ValueError(
+            f"{name} has no pair of numeric columns for x and y; its columns: {kinds}."
+        )
+    reading = [
+        _DELIMITER_NAMES[info.delimiter],
+        "decimal commas" if info.decimal_comma else "decimal points",
+        _ENCODING_NAMES.get(info.encoding, info.encoding),
+        "header line" if info.has_header else "no header line",
+        f"{info.n_rows:,} rows",
+    ]
+    return TablePreview(
+        file_name=name,
+        columns=info.columns,
+        kinds=info.types,
+        missing=info.missing,
+        rows=info.rows,
+        reading=" · ".join(reading),
+        label_values=values,
+        mostly_numeric=mostly_numeric,
+    )
+
+
+def scan_columns(
+    path: str | os.PathLike, info: nn_engine.datasets.TableInfo
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """What ``inspect_table`` does not tell: each column's values, and which text columns are
+    mostly numbers.
+
+    The file is read once more with the delimiter, encoding and header ``inspect_table``
+    found: the same fields, by the same csv module. Missing values
+    (``nn_engine.tables.MISSING``) are not values. Numbers are compared as numbers and written
+    in their shortest form ("1" for 1.0), which ``read_table`` matches numerically.
+
+    Returns
+    -------
+    label_values : dict
+        Column name -> its distinct values as text, sorted (numbers as numbers), for every
+        column with at most MAX_LABEL_VALUES of them (the columns that can be a label).
+    mostly_numeric : tuple of str
+        The columns typed "text" of which at least half the values read as numbers (the
+        others are skipped and counted when the column is x or y).
+    """
+    raw = nn_engine.safe_files.read_regular_file(
+        path, max_bytes=nn_engine.datasets.MAX_CSV_BYTES, name=Path(path).name
+    )
+    text = raw.decode(info.encoding)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=info.delimiter)
+    width = len(info.columns)
+    found: list[set | None] = [set() for _ in range(width)]
+    numeric = [kind == "number" for kind in info.types]
+    numbers, present = [0] * width, [0] * width
+    header_left = info.has_header
+    for row in rows:
+        if not any(field.strip() for field in row):
+            continue
+        if header_left:
+            header_left = False
+            continue
+        for column in range(min(width, len(row))):
+            value = row[column].strip()
+            if value.lower() in nn_engine.tables.MISSING:
+                continue
+            present[column] += 1
+            number = _as_number(value, info.decimal_comma)
+            if number is not None:
+                numbers[column] += 1
+            values = found[column]
+            if values is None:
+                continue
+            values.add(_number_text(number) if numeric[column] else value)
+            if len(values) > MAX_LABEL_VALUES:
+                found[column] = None
+    label_values = {}
+    for column, values in enumerate(found):
+        if values:
+            key = (lambda text: float(text)) if numeric[column] else None
+            label_values[info.columns[column]] = tuple(sorted(values, key=key))
+    mostly_numeric = tuple(
+        info.columns[c]
+        for c in range(width)
+        if not numeric[c] and numbers[c] > 0 and 2 * numbers[c] >= present[c]
+    )
+    return label_values, mostly_numeric
+
+
+def _as_number(text: str, decimal_comma: bool) -> float | None:
+    if decimal_comma and text.count(",") == 1:
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
+
+
+def read_columns(
+    path: str | os.PathLike,
+    x: str,
+    y: str,
+    label: str,
+    classes: tuple[object, object] | None = None,
+) -> tuple[np.ndarray, np.ndarray, nn_engine.datasets.TableReport]:
+    """``nn_engine.datasets.read_table`` with the import's point limit (any thread).
+
+    Raises
+    ------
+    ValueError, TypeError, OSError
+        As ``read_table`` does (more than MAX_IMPORT_POINTS points included).
+    """
+    return nn_engine.datasets.read_table(path, x, y, label, classes, max_points=MAX_IMPORT_POINTS)
+
+
+def points_from_columns(
+    file_name: str,
+    columns: tuple[str, str, str],
+    read: tuple[np.ndarray, np.ndarray, nn_engine.datasets.TableReport],
+    standardize: bool = False,
+    test_size: float | None = None,
+    other_values: tuple[str, ...] = (),
+) -> PointsImport:
+    """The points of a table's columns, read by :func:`read_columns`, as an import.
+
+    Parameters
+    ----------
+    file_name : str
+    columns : (x, y, label)
+        The column names.
+    read : (X, y, report)
+        What :func:`read_columns` returned.
+    standardize : bool
+        Make x and y z-scores (:func:`standardized`).
+    test_size : float, optional
+    other_values : tuple of str, optional
+        The label's values that are neither class, named in the summary.
+
+    Raises
+    ------
+    ValueError
+        A coordinate beyond ±COORDINATE_LIMIT (without ``standardize``), or a constant column
+        to standardise.
+    """
+    x, y, _ = columns
+    X, labels, report = read
+    details = [_classes_sentence(report), *_left_out_sentences(report, other_values)]
+    if standardize:
+        X, sentence = standardized(file_name, X, (x, y))
+        details.append(sentence)
+        axis_names = (f"{x} (standardised)", f"{y} (standardised)")
+    else:
+        _check_table_range(file_name, X, (x, y))
+        axis_names = (x, y)
+    source = f"{file_name}: {x} vs {y}" + (" (standardised)" if standardize else "")
+    left_out = report.n_rows - report.n_points
+    notes = f"{left_out:,} row{'s' if left_out != 1 else ''} left out." if left_out else ""
+    return PointsImport(
+        file_name,
+        X,
+        labels,
+        source_name=source,
+        axis_names=axis_names,
+        test_size=test_size,
+        notes=notes,
+        details=tuple(details),
+    )
+
+
+def read_points_table(
+    path: str | os.PathLike,
+    x: str,
+    y: str,
+    label: str,
+    classes: tuple[object, object] | None = None,
+    standardize: bool = False,
+    test_size: float | None = None,
+) -> PointsImport:
+    """:func:`read_columns` then :func:`points_from_columns` (any thread)."""
+    read = read_columns(path, x, y, label, classes)
+    return points_from_columns(Path(path).name, (x, y, label), read, standardize, test_size)
+
+
+def standardized(file_name: str, X: np.ndarray, names: tuple[str, str]) -> tuple[np.ndarray, str]:
+    """``X``'s columns as z-scores: minus their mean, divided by their standard deviation.
+
+    Returns
+    -------
+    X : ndarray (n, 2) float64
+    sentence : str
+        What was done, e.g. ``"Standardised: petal_length mean 2.861, sd 1.449; ..."``.
+
+    Raises
+    ------
+    ValueError
+        If a column has a single value (nothing to divide by), or its values are too large
+        to average.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = X.mean(axis=0)
+        sd = X.std(axis=0)
+        Z = (X - mean) / sd
+    for column, name in enumerate(names):
+        if not np.isfinite(mean[column]) or not np.isfinite(sd[column]):
+            raise ValueError(f"{file_name}: the values of {name} are too large to standardise.")
+        if sd[column] == 0:
+            raise ValueError(
+                f"{file_name}: {name} cannot be standardised: all its values are "
+                f"{float(X[0, column]):g}."
+            )
+    parts = "; ".join(f"{name} mean {mean[c]:.4g}, sd {sd[c]:.4g}" for c, name in enumerate(names))
+    return np.ascontiguousarray(Z), f"Standardised (z-scores): {parts}."
+
+
+def import_summary(imported: PointsImport, n_test: int) -> str:
+    """The import dialog's summary of ``imported``: the count of points, then its details."""
+    n = len(imported.X)
+    first = f"{n:,} point{'s' if n != 1 else ''}, {n_test:,} held out for testing."
+    return "\n".join((first, *imported.details))
+
+
+def _classes_sentence(report: nn_engine.datasets.TableReport) -> str:
+    counts = [f"{n:,} point{'s' if n != 1 else ''}" for n in report.class_counts]
+    return (
+        f"Class 0: {report.classes[0]} ({counts[0]}); class 1: {report.classes[1]} ({counts[1]})."
+    )
+
+
+_SKIP_PHRASES = {
+    "missing value": "a missing x or y",
+    "not a number": "an x or y that is not a number",
+    "missing label": "no label",
+}
+
+
+def _left_out_sentences(
+    report: nn_engine.datasets.TableReport, other_values: tuple[str, ...]
+) -> list[str]:
+    def lines(reason: str) -> str:
+        numbers = report.skipped_lines[reason]
+        more = ", …" if report.skipped[reason] > len(numbers) else ""
+        return f"line{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}{more}"
+
+    sentences = []
+    other = report.skipped.get("other label", 0)
+    if other:
+        named = ""
+        if other_values:
+            shown = ", ".join(other_values[:5]) + (", …" if len(other_values) > 5 else "")
+            named = f" ({shown})"
+        sentences.append(
+            f"{other:,} row{'s' if other != 1 else ''} with other label values{named} left "
+            f"out ({lines('other label')})."
+        )
+    skipped = [
+        f"{count:,} with {_SKIP_PHRASES[reason]} ({lines(reason)})"
+        for reason, count in report.skipped.items()
+        if reason != "other label"
+    ]
+    if skipped:
+        total = sum(report.skipped[r] for r in report.skipped if r != "other label")
+        sentences.append(f"{total:,} row{'s' if total != 1 else ''} skipped: {'; '.join(skipped)}.")
+    return sentences
+
+
+def _check_table_range(file_name: str, X: np.ndarray, names: tuple[str, str]) -> None:
+    """Refuse values beyond ±COORDINATE_LIMIT, naming the column and the first such value."""
+    too_large = np.abs(X) > COORDINATE_LIMIT
+    for column, name in enumerate(names):
+        if too_large[:, column].any():
+            value = float(X[np.argmax(too_large[:, column]), column])
+            raise ValueError(
+                f"{file_name}: {name} has values beyond ±{COORDINATE_LIMIT:,.0f} "
+                f"(e.g. {value:g}); standardise x and y to import it."
+            )
 
 
 def push_points_import(controller: Controller, imported: PointsImport) -> ReplacePoints:
@@ -177,20 +547,6 @@ def push_points_import(controller: Controller, imported: PointsImport) -> Replac
         "Ctrl+Z undoes it."
     )
     return command
-
-
-def import_points_csv(
-    controller: Controller, path: str | os.PathLike, test_size: float | None = None
-) -> ReplacePoints:
-    """Replace the document's points with those of an ``x,y,label`` CSV file, as one undo step
-    (:func:`read_points_file`, then :func:`push_points_import`).
-
-    Raises
-    ------
-    ValueError, OSError
-        See :func:`read_points_file`; nothing is imported.
-    """
-    return push_points_import(controller, read_points_file(path, test_size))
 
 
 def _check_point_count(name: str, n_points: int) -> None:
@@ -745,6 +1101,52 @@ class ImageSizeDialog(QDialog):
         self.heightLabel.setText(f"{self._height_for_width(width):,} px")
 
 
+def _probe_points_file(path: str | os.PathLike) -> PointsImport | TablePreview:
+    """An ``x,y,label`` file read whole, or any other table's preview (any thread)."""
+    return read_points_file(path) if is_points_csv(path) else table_preview(path)
+
+
+def _checked_test_size(test_size: object) -> float:
+    if isinstance(test_size, bool) or not isinstance(test_size, int | float | np.number):
+        raise TypeError(f"test_size must be a number, got {type(test_size).__name__}.")
+    low, high = TEST_RATIO_RANGE
+    if not low <= test_size <= high:
+        raise ValueError(f"test_size must be in {low}..{high}, got {test_size!r}.")
+    return float(test_size)
+
+
+def _columns_key(choice: ImportChoice) -> tuple:
+    return (choice.x, choice.y, choice.label, choice.classes)
+
+
+def _settings_key(file_name: str) -> str:
+    # QSettings reads "/" and "\\" in a key as groups
+    return f"{IMPORT_SETTINGS_GROUP}/{file_name.replace('/', '_').replace(chr(92), '_')}"
+
+
+def _remembered_choice(file_name: str) -> dict[str, object]:
+    """The column choice last imported from a file of this name ({} when none)."""
+    text = open_settings().value(_settings_key(file_name), "")
+    try:
+        value = json.loads(text) if isinstance(text, str) and text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _remember_choice(file_name: str, choice: ImportChoice) -> None:
+    classes = choice.classes or (None, None)
+    value = {
+        "x": choice.x,
+        "y": choice.y,
+        "label": choice.label,
+        "class0": classes[0],
+        "class1": classes[1],
+        "standardize": choice.standardize,
+    }
+    open_settings().setValue(_settings_key(file_name), json.dumps(value))
+
+
 class _GuiRelay(QObject):
     """Calls ``callback(future)`` in the GUI thread for a future finished on another thread.
 
@@ -779,6 +1181,13 @@ class DataExchangeActions(QObject):
     ``exportMetricsImageAction`` (the latter two in the "Export Image" submenu,
     ``exportImageMenu``).
 
+    Import Points reads the chosen file on a background thread ("Importing <name>…"). An
+    ``x,y,label`` file becomes one undo step at once; any other table opens the import dialog,
+    which reads the chosen columns in the background again after each choice and imports
+    nothing until the user accepts. The column choice is remembered per file name (QSettings,
+    group ``importChoices``). The data plot's axes carry the names of the imported columns for
+    as long as those points are on screen (undo, redo and Generate included).
+
     Parameters
     ----------
     controller : Controller
@@ -808,6 +1217,18 @@ class DataExchangeActions(QObject):
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
         self._relay = _GuiRelay(self)
         self._reading: Future | None = None
+        self._import_dialog: ImportDialog | None = None
+        self._dialog_path = ""
+        self._columns_read: dict[tuple, Future] = {}  # the open dialog's reads, by columns
+        # The data plot's axis names per data source name, so that undo, redo and Generate
+        # show the names of the points on screen; sources not listed get the plot's own.
+        axes = data_plot.plotItem
+        self._default_axis_labels = (
+            axes.getAxis("bottom").labelText,
+            axes.getAxis("left").labelText,
+        )
+        self._axis_names: dict[str, tuple[str, str] | None] = {}
+        controller.document.subscribe(self._on_document_changed)
 
         def action(text: str, tip: str, slot: Callable[[], None]) -> QAction:
             new = QAction(text, window)
@@ -818,7 +1239,8 @@ class DataExchangeActions(QObject):
 
         self.importPointsAction = action(
             "&Import Points (CSV)…",
-            "Replace the points with those of an x,y,label CSV file (undoable)",
+            "Replace the points with those of a CSV or other delimited table: an x,y,label "
+            "file at once, any other after choosing its columns (undoable)",
             self._on_import_points,
         )
         self.importPointsAction.setShortcut(QKeySequence("Ctrl+I"))
@@ -904,46 +1326,251 @@ class DataExchangeActions(QObject):
 
     # -- file dialogs -----------------------------------------------------------------------------
 
+    # -- importing points ------------------------------------------------------------------------
+
     @property
     def reading(self) -> Future | None:
-        """The background read of a file being imported from the menu (None when idle)."""
+        """The background read of a file chosen in the menu (None when idle)."""
         return self._reading
+
+    @property
+    def import_dialog(self) -> ImportDialog | None:
+        """The import dialog while it is open (None otherwise)."""
+        return self._import_dialog
+
+    def import_points_file(
+        self,
+        path: str | os.PathLike,
+        *,
+        x: str | None = None,
+        y: str | None = None,
+        label: str | None = None,
+        classes: tuple[object, object] | None = None,
+        standardize: bool = False,
+        test_size: float | None = None,
+    ) -> ReplacePoints:
+        """Import points from ``path`` now, as one undo step (no dialog; for scripts).
+
+        Without column names an ``x,y,label`` file is read as it always was
+        (``nn_engine.datasets.read_csv``: a bad row refuses the file); any other table needs
+        ``x``, ``y`` and ``label``, and is read by ``nn_engine.datasets.read_table`` (rows with
+        a missing or non-numeric value, or another label, are left out and counted).
+
+        Parameters
+        ----------
+        path : str or path-like
+        x, y, label : str, optional
+            Column names; all three or none.
+        classes : (value0, value1), optional
+            The label values of class 0 and class 1; without it the label must have exactly
+            two values, which map in sorted order.
+        standardize : bool
+            Make x and y z-scores; the axis names say "(standardised)".
+        test_size : float, optional
+            The share of test points; the data panel's split when omitted.
+
+        Returns
+        -------
+        ReplacePoints
+            The command pushed.
+
+        Raises
+        ------
+        ValueError
+            Naming the file and the reason (for a table without column names: its columns);
+            nothing is imported.
+        TypeError
+            For arguments of the wrong type.
+        OSError
+            If the file cannot be read; nothing is imported.
+        """
+        if test_size is not None:
+            test_size = _checked_test_size(test_size)
+        names = {"x": x, "y": y, "label": label}
+        given = [role for role, value in names.items() if value is not None]
+        name = Path(path).name
+        if not given:
+            if not is_points_csv(path):
+                columns = nn_engine.datasets.inspect_table(path).columns
+                raise ValueError(
+                    f"{name} is not an x,y,label file: choose its columns with x=, y= and "
+                    f"label=; its columns are {', '.join(columns)}."
+                )
+            if classes is not None:
+                raise ValueError("classes needs the label column: give x, y and label too.")
+            imported = read_points_file(path, test_size, bool(standardize))
+        elif len(given) < 3:
+            raise ValueError(
+                f"x, y and label go together: give all three column names, got "
+                f"{' and '.join(given)} only."
+            )
+        else:
+            imported = read_points_table(path, x, y, label, classes, bool(standardize), test_size)
+        return self._push_import(imported)
 
     def import_in_background(self, path: str | os.PathLike) -> Future:
         """Import ``path`` as File ▸ Import Points does, reading it on a background thread.
 
         The status line says "Importing <name>…" and the Import entry is disabled until the
-        file is read; then, in the GUI thread, its points become one undo step, or the window
-        shows why nothing was imported.
+        file is read. Then, in the GUI thread: an ``x,y,label`` file's points become one undo
+        step; any other table opens the import dialog; a file that cannot work is refused in
+        the status line and a message box.
 
         Returns
         -------
         Future
-            The read; done before the points are pushed.
+            The read: a PointsImport or a TablePreview.
         """
         name = Path(path).name
         self.importPointsAction.setEnabled(False)
         self._window.statusBar().showMessage(f"Importing {name}…")
-        future = self._reader.submit(read_points_file, path)
+        future = self._reader.submit(_probe_points_file, path)
         self._reading = future
-        self._relay.call_when_done(future, partial(self._finish_import, name))
+        self._relay.call_when_done(future, partial(self._on_file_read, os.fspath(path)))
         return future
 
-    def _finish_import(self, name: str, future: Future) -> None:
+    def _on_file_read(self, path: str, future: Future) -> None:
         self._reading = None
         self.importPointsAction.setEnabled(True)
         if not self._window.isVisible():
             return  # closed meanwhile
+        name = Path(path).name
         try:
-            imported = future.result()
+            result = future.result()
         except Exception as error:  # all of them reach the window, never a traceback
             self.report_error("Import Points", f"Nothing imported from {name}", error)
             return
+        if isinstance(result, PointsImport):
+            self._push_import(result)
+        else:
+            self._open_import_dialog(path, result)
+
+    def _push_import(self, imported: PointsImport) -> ReplacePoints:
+        # known before the document tells the plot that the source changed
+        self._axis_names[imported.source_name] = imported.axis_names
+        command = push_points_import(self._controller, imported)
+        self._data_plot.fit_to_points()
+        return command
+
+    # -- the import dialog ------------------------------------------------------------------------
+
+    def _open_import_dialog(self, path: str, preview: TablePreview) -> None:
+        self._close_import_dialog()
+        test_share = self._controller.document.data_settings.test_ratio
+        dialog = ImportDialog(
+            preview, test_share, _remembered_choice(preview.file_name), self._window
+        )
+        self._import_dialog = dialog
+        self._dialog_path = path
+        dialog.sigChoiceChanged.connect(self._on_choice_changed)
+        dialog.accepted.connect(self._on_import_accepted)
+        dialog.rejected.connect(self._on_import_rejected)
+        self._window.statusBar().showMessage(
+            f"Choose the columns to import from {preview.file_name}."
+        )
+        dialog.open()
+
+    def _close_import_dialog(self) -> None:
+        dialog, self._import_dialog = self._import_dialog, None
+        for future in self._columns_read.values():
+            future.cancel()  # not started yet: not needed any more
+        self._columns_read = {}
+        if dialog is not None:
+            dialog.sigChoiceChanged.disconnect(self._on_choice_changed)
+            dialog.close()
+            dialog.deleteLater()
+
+    @Slot(object)
+    def _on_choice_changed(self, choice: ImportChoice) -> None:
+        key = _columns_key(choice)
+        future = self._columns_read.get(key)
+        if future is None:
+            for waiting in self._columns_read.values():
+                waiting.cancel()  # a read not started yet is for an older choice
+            self._columns_read = {k: f for k, f in self._columns_read.items() if not f.cancelled()}
+            future = self._reader.submit(
+                read_columns, self._dialog_path, choice.x, choice.y, choice.label, choice.classes
+            )
+            self._columns_read[key] = future
+        self._relay.call_when_done(future, partial(self._show_summary, choice))
+
+    def _show_summary(self, choice: ImportChoice, future: Future) -> None:
+        dialog = self._import_dialog
+        if dialog is None or future.cancelled() or choice != dialog.choice():
+            return
+        try:
+            imported = self._choice_import(choice, future)
+        except Exception as error:
+            dialog.show_summary(choice, f"Cannot import: {error}", importable=False)
+            return
+        settings = self._controller.document.data_settings
+        n_test = int(split_for_import(len(imported.X), settings, imported.test_size).sum())
+        dialog.show_summary(choice, import_summary(imported, n_test), importable=True)
+
+    def _choice_import(self, choice: ImportChoice, future: Future) -> PointsImport:
+        if choice.label not in self._import_dialog.preview.label_values:
+            raise ValueError(
+                f"the column {choice.label!r} has more than {MAX_LABEL_VALUES} values; choose "
+                "a label column with two (or a few) values."
+            )
+        values = self._import_dialog.preview.label_values[choice.label]
+        return points_from_columns(
+            Path(self._dialog_path).name,
+            (choice.x, choice.y, choice.label),
+            future.result(),
+            choice.standardize,
+            choice.test_size,
+            tuple(value for value in values if value not in (choice.classes or ())),
+        )
+
+    @Slot()
+    def _on_import_accepted(self) -> None:
+        dialog = self._import_dialog
+        choice = dialog.choice()
+        future = self._columns_read.get(_columns_key(choice))
+        name = Path(self._dialog_path).name
+        if not dialog.importable or future is None or not future.done():
+            # the Import button waits for the summary; only a programmatic accept gets here
+            self._close_import_dialog()
+            self._window.statusBar().showMessage(f"Nothing imported from {name}.")
+            return
+        try:
+            imported = self._choice_import(choice, future)
+        except Exception as error:  # checked for the summary already: never expected
+            self._close_import_dialog()
+            self.report_error("Import Points", f"Nothing imported from {name}", error)
+            return
+        _remember_choice(imported.file_name, choice)
+        self._close_import_dialog()
         self._push_import(imported)
 
-    def _push_import(self, imported: PointsImport) -> None:
-        push_points_import(self._controller, imported)
-        self._data_plot.fit_to_points()
+    @Slot()
+    def _on_import_rejected(self) -> None:
+        name = Path(self._dialog_path).name
+        self._close_import_dialog()
+        self._window.statusBar().showMessage(f"Nothing imported from {name}.")
+
+    # -- the data plot's axes ---------------------------------------------------------------------
+
+    def _on_document_changed(self, aspects: frozenset[str]) -> None:
+        if ASPECT_SOURCE not in aspects:
+            return
+        names = self._axis_names.get(self._controller.document.source.name)
+        bottom, left = (
+            self._default_axis_labels
+            if names is None
+            else (html.escape(name, quote=False) for name in names)
+        )
+        axes = self._data_plot.plotItem
+        if axes.getAxis("bottom").labelText != bottom:
+            axes.setLabel("bottom", bottom)
+        if axes.getAxis("left").labelText != left:
+            axes.setLabel("left", left)
+
+    def axis_labels(self) -> tuple[str, str]:
+        """The data plot's axis labels (x, y) as shown, in pyqtgraph's rich text."""
+        axes = self._data_plot.plotItem
+        return axes.getAxis("bottom").labelText, axes.getAxis("left").labelText
 
     def _open_path(self, title: str, filters: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self._window, title, self._directory, filters)
@@ -966,7 +1593,7 @@ class DataExchangeActions(QObject):
 
     @Slot()
     def _on_import_points(self) -> None:
-        path = self._open_path("Import Points", CSV_FILTER)
+        path = self._open_path("Import Points", TABLE_FILTER)
         if path is not None:
             self.import_in_background(path)
 
