@@ -755,6 +755,8 @@ def data_plot_caption(
     architecture: Architecture,
     train_accuracy: float | None,
     test_accuracy: float | None,
+    *,
+    with_accuracy: bool = True,
 ) -> str:
     """The caption under an exported data plot.
 
@@ -762,7 +764,8 @@ def data_plot_caption(
     -------
     str
         E.g. ``"Epoch 1,234 · train 97.5 % · test 96.0 % · 2-16-16-1 tanh"``; an accuracy that
-        is None or NaN (no training yet, no test points) reads "—".
+        is None or NaN (no training yet, no test points) reads "—"; ``with_accuracy=False``
+        leaves both out: ``"Epoch 1,234 · 2-16-16-1 tanh"``.
     """
 
     def percent(value: float | None) -> str:
@@ -770,10 +773,10 @@ def data_plot_caption(
             return "—"
         return f"{100 * value:.1f} %"
 
-    return (
-        f"Epoch {epoch:,} · train {percent(train_accuracy)} · test {percent(test_accuracy)} · "
-        f"{architecture_caption(architecture)}"
-    )
+    parts = [f"Epoch {epoch:,}"]
+    if with_accuracy:
+        parts += [f"train {percent(train_accuracy)}", f"test {percent(test_accuracy)}"]
+    return " · ".join([*parts, architecture_caption(architecture)])
 
 
 def legend_band_height(width: int) -> int:
@@ -930,7 +933,7 @@ def export_data_plot_image(
         ratio; the band adds :func:`legend_band_height` pixels.
     latest : mapping, optional
         The latest metrics, as ``MetricsPlots.latest()`` gives them (its ``"accuracy"`` and
-        ``"val_accuracy"`` are used); without it the accuracies read "—".
+        ``"val_accuracy"`` are used); without it the caption has no accuracies.
 
     Returns
     -------
@@ -946,12 +949,12 @@ def export_data_plot_image(
     """
     width = default_image_width(plot) if width is None else check_image_width(width)
     document = controller.document
-    latest = latest or {}
     caption = data_plot_caption(
         document.epoch,
         document.architecture,
-        latest.get("accuracy"),
-        latest.get("val_accuracy"),
+        (latest or {}).get("accuracy"),
+        (latest or {}).get("val_accuracy"),
+        with_accuracy=latest is not None,
     )
     points = document.points
     show_test = document.data_settings.show_test and bool(points.is_test.any())

@@ -381,6 +381,9 @@ def test_data_plot_caption_is_exact():
     assert exports.data_plot_caption(0, tanh, None, float("nan")) == (
         "Epoch 0 · train — · test — · 2-16-16-1 tanh"
     )
+    assert exports.data_plot_caption(7, tanh, None, None, with_accuracy=False) == (
+        "Epoch 7 · 2-16-16-1 tanh"
+    )
     mixed = Architecture([HiddenLayer(8, "relu"), HiddenLayer(4, "tanh"), HiddenLayer(2, "relu")])
     assert exports.architecture_caption(mixed) == "2-8-4-2-1 ReLU/tanh"
     assert exports.architecture_caption(Architecture()) == "2-1"
@@ -414,9 +417,12 @@ def test_data_plot_export_from_the_menu_has_legend_and_caption_of_the_run(
     latest = window.metricsPlots.latest()
     captions = []
     caption = exports.data_plot_caption
-    monkeypatch.setattr(
-        exports, "data_plot_caption", lambda *args: captions.append(caption(*args)) or captions[-1]
-    )
+
+    def spying(*args, **kwargs):
+        captions.append(caption(*args, **kwargs))
+        return captions[-1]
+
+    monkeypatch.setattr(exports, "data_plot_caption", spying)
     choose_file(monkeypatch, tmp_path / "plot", "getSaveFileName")
 
     window.dataExchange.exportDataPlotImageAction.trigger()
@@ -439,3 +445,18 @@ def test_data_plot_export_from_the_menu_has_legend_and_caption_of_the_run(
     for end in ends:
         assert np.all(np.abs(band.astype(int) - end) <= 8, axis=1).sum() > 10
     assert np.all(band < 90, axis=1).sum() > 300  # text
+
+
+def test_data_plot_export_without_metrics_has_no_accuracy_in_its_caption(
+    window, tmp_path, monkeypatch
+):
+    captions = []
+    caption = exports.data_plot_caption
+
+    def spying(*args, **kwargs):
+        captions.append(caption(*args, **kwargs))
+        return captions[-1]
+
+    monkeypatch.setattr(exports, "data_plot_caption", spying)
+    window.export_data_plot_image(tmp_path / "plot.png", 300)  # the window passes no metrics
+    assert captions == ["Epoch 0 · 2-16-16-1 tanh"]
