@@ -634,18 +634,26 @@ def targets_summary(per_epoch: dict[str, Stats], limits: dict[str, Stats], best:
 class _TrainerWithoutNorms(Trainer):
     """A Trainer whose epochs skip the per-layer norms: the baseline of section 5."""
 
-    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
-        return ()
+    def _square_gradient(self) -> None:
+        pass
+
+    def _layer_norms(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        return (), ()
 
 
 class _TrainerTimingNorms(Trainer):
-    """A Trainer that adds up the time its epochs spend computing the per-layer norms."""
+    """A Trainer that adds up the time its epochs spend on the per-layer norms."""
 
     seconds = 0.0
 
-    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
+    def _square_gradient(self) -> None:
         start = time.perf_counter()
-        norms = super()._layer_norms(flat)
+        super()._square_gradient()
+        self.seconds += time.perf_counter() - start
+
+    def _layer_norms(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        start = time.perf_counter()
+        norms = super()._layer_norms()
         self.seconds += time.perf_counter() - start
         return norms
 

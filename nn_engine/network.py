@@ -18,7 +18,6 @@ Two storage choices make training fast without changing the maths:
   a handful of vector operations, and the buffers of a training pass are allocated once.
 """
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -192,9 +191,8 @@ class Network:
         self.weight_mask = np.ones_like(self.params)
         for block in self.blocks(self.weight_mask):
             block[:, -1] = 0
-        # where each layer's block starts in the flat vector, and scratch for _weight_norms
+        # where each layer's block starts in the flat vector (per-layer sums, np.add.reduceat)
         self._block_starts = np.cumsum([0] + [layer["Wb"].size for layer in self.layers[:-1]])
-        self._norm_scratch = np.empty_like(self.params)
 
         for layer, (W, b) in zip(
             self.layers, INITIALIZERS[self.init](shapes, self.seed), strict=True
@@ -464,17 +462,6 @@ class Network:
             views.append(flat[start : start + size].reshape(layer["Wb"].shape))
             start += size
         return views
-
-    def _weight_norms(self, flat: NDArray) -> tuple[float, ...]:
-        """The Frobenius norm of each layer's ``W`` part of ``flat`` (laid out like
-        ``self.params``, e.g. a gradient), biases left out: one float per layer, in order.
-
-        A handful of vector operations whatever the depth (square, mask the biases out, one
-        segmented sum), a few microseconds on the article's network.
-        """
-        squares = np.multiply(flat, flat, out=self._norm_scratch)
-        squares *= self.weight_mask
-        return tuple(map(math.sqrt, np.add.reduceat(squares, self._block_starts).tolist()))
 
     def _unflatten(self, flat: NDArray) -> Params:
         return [{"W": Wb[:, :-1].copy(), "b": Wb[:, -1].copy()} for Wb in self.blocks(flat)]

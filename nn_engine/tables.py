@@ -51,6 +51,7 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?", "-"})
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 _SAMPLE_LINES = 50
+_SAMPLE_CHARS = 64 * 1024  # the sniffer's work grows with its sample: a long line is cut
 
 # why a row is left out of the points, in the order they are checked
 SKIP_REASONS = ("missing value", "not a number", "missing label", "other label")
@@ -194,7 +195,11 @@ def _split(lines: list[str], delimiter: str) -> list[list[str]]:
 def _evenness(lines: list[str], delimiter: str) -> tuple[float, float]:
     """How ``delimiter`` splits the non-blank ``lines``: the share split into at least two
     fields, and the share holding the most common number of fields."""
-    widths = [len(row) for row in _split(lines, delimiter) if any(map(str.strip, row))]
+    try:
+        rows = _split(lines, delimiter)
+    except csv.Error:  # e.g. a field beyond the csv module's limit: not this table's layout
+        return 0.0, 0.0
+    widths = [len(row) for row in rows if any(map(str.strip, row))]
     if not widths:
         return 0.0, 0.0
     split = sum(width >= 2 for width in widths) / len(widths)
@@ -279,10 +284,10 @@ def _read(path: str | os.PathLike) -> _Table:
     name = Path(path).name
     raw = read_regular_file(path, max_bytes=MAX_TABLE_BYTES, name=name)
     text, encoding = _decode(raw, name)
-    sample_lines = [line for line in text.splitlines()[: _SAMPLE_LINES * 2] if line.strip()]
-    if not sample_lines:
+    if not text.strip():
         raise ValueError(f"{name} must hold a table, got an empty file.")
-    sample_lines = sample_lines[:_SAMPLE_LINES]
+    head = text.lstrip()[:_SAMPLE_CHARS]
+    sample_lines = [line for line in head.splitlines() if line.strip()][:_SAMPLE_LINES]
     delimiter = _detect_delimiter(sample_lines, name)
     decimal_comma = delimiter == ";" and any(
         _DECIMAL_COMMA.fullmatch(value.strip())
@@ -299,6 +304,7 @@ def _read(path: str | os.PathLike) -> _Table:
                 lines.append(reader.line_num)
     except csv.Error as error:  # e.g. a NUL inside a quoted field
         raise ValueError(f"{name} line {reader.line_num}: {error}.") from None
+    assert rows, "the delimiter was found on lines with values"
     has_header = _detect_header(rows, decimal_comma, "\n".join(sample_lines))
     header = rows[0] if has_header else None
     data, data_lines = (rows[1:], lines[1:]) if has_header else (rows, lines)

@@ -390,7 +390,9 @@ class Trainer:
         self._order: NDArray | None = None  # this epoch's permutation (mini-batches)
         self._cursor = 0  # position in it
         self._sums = [0.0, 0.0, 0]  # loss * n, accuracy * n, n seen this epoch
-        self._grad_norms: tuple[float, ...] = ()  # of the epoch's last batch, for its metrics
+        # squares of the last batch's gradient (row 0) and of the weights after the last update
+        # (row 1): the divergence check and the per-layer norms of EpochMetrics read them
+        self._squares = np.zeros((2, net.n_params), net.dtype)
         # (epoch, params, optimizer state) at the end of the last two epochs, for divergence
         self._backups: list[tuple[int, NDArray, dict]] = []
         self._save_backup()
@@ -678,11 +680,14 @@ class Trainer:
             if not loss <= max_loss:  # NaN fails this too
                 self._diverged(epoch, "loss", loss, max_loss, f"{max_loss:.1f} ({reference})")
             if ends_epoch:  # the data loss's gradient, before the penalties join it
-                self._grad_norms = self._layer_norms(self._grad)
+                self._square_gradient()
             self._add_penalties()
             self._optimizer.step([self.net.params], [self._grad])
-            largest = float(np.max(np.abs(self.net.params)))  # NaN if any is NaN
-        if not largest <= MAX_WEIGHT:
+            params = self.net.params
+            # squared, as the epoch's weight norms need them; NaN if any weight is NaN
+            largest_square = np.multiply(params, params, out=self._squares[1]).max()
+        if not largest_square <= MAX_WEIGHT**2:
+            largest = float(np.max(np.abs(params)))  # the square may have overflowed
             self._diverged(epoch, "weights", largest, MAX_WEIGHT, f"{MAX_WEIGHT:.0e} in magnitude")
 
         self._sums[0] += loss * len(X)
@@ -708,9 +713,20 @@ class Trainer:
                     break
         return done
 
-    def _layer_norms(self, flat: NDArray) -> tuple[float, ...]:
-        """Per-layer Frobenius norms of the weight part of ``flat`` (see EpochMetrics)."""
-        return self.net._weight_norms(flat)
+    def _square_gradient(self) -> None:
+        np.multiply(self._grad, self._grad, out=self._squares[0])
+
+    def _layer_norms(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The epoch's per-layer gradient and weight norms (see EpochMetrics), from the
+        squares kept by the last batch: the biases masked out, one segmented sum per layer.
+
+        A few calls on whole vectors whatever the depth: after an epoch of matrix products
+        even a small NumPy call costs several microseconds, so their number is what counts.
+        """
+        squares = self._squares
+        squares *= self.net.weight_mask
+        grad_sums, weight_sums = np.add.reduceat(squares, self.net._block_starts, axis=1).tolist()
+        return tuple(map(math.sqrt, grad_sums)), tuple(map(math.sqrt, weight_sums))
 
     def _add_penalties(self) -> None:
         if self._l1 == 0 and self._l2 == 0:
@@ -725,12 +741,13 @@ class Trainer:
         loss_sum, acc_sum, seen = self._sums
         self._sums = [0.0, 0.0, 0]
         self._order = None if self._batch_size is None else self._order
+        grad_norms, weight_norms = self._layer_norms()
         metrics = EpochMetrics(
             self.epoch + 1,
             loss_sum / seen,
             acc_sum / seen,
-            grad_norms=self._grad_norms,
-            weight_norms=self._layer_norms(self.net.params),
+            grad_norms=grad_norms,
+            weight_norms=weight_norms,
         )
         self.history.loss.append(metrics.loss)
         self.history.accuracy.append(metrics.accuracy)

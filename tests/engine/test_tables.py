@@ -207,6 +207,12 @@ def test_an_unknown_column_is_refused_listing_the_columns(tmp_path):
         ("x,y,c\nu,2,a\nv,4,b\n", None, "t.csv: the column 'x' chosen for x holds no numbers."),
         ("x,y,c\n1,2,\n3,4,\n", None, "t.csv: no row has numbers for x and y and a label."),
         ("", None, "t.csv must hold a table, got an empty file."),
+        ("\n \n\t\n", None, "t.csv must hold a table, got an empty file."),
+        ("x,y,c\n1,2," + "z" * 200_000 + "\n", None,
+         "t.csv line 2: field larger than field limit (131072)."),
+        (",,\n,,\n", None,
+         "t.csv must be a table of columns separated by commas, semicolons or tabs, got no "
+         "delimiter that splits its lines."),
         ("just one column\n1\n2\n", None,
          "t.csv must be a table of columns separated by commas, semicolons or tabs, got no "
          "delimiter that splits its lines."),

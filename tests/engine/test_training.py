@@ -720,6 +720,25 @@ def test_a_weight_beyond_a_million_is_divergence_and_brings_back_the_previous_we
     assert np.array_equal(net.params, initial)
 
 
+def float32_trainer_holding(weight):
+    X, y = small_data(20)
+    net = Network.from_sizes([2, 1], seed=0, dtype=np.float32)
+    net.set_params([{"W": [[weight, 0.0]], "b": [0.0]}])
+    return Trainer(net, X, y, learning_rate=1e-30)  # the update leaves the weight as it is
+
+
+@pytest.mark.parametrize("weight", [1.5e6, 3e19])
+def test_the_weight_limit_holds_in_float32_even_where_its_square_overflows(weight):
+    # the check compares squares with 1e12; 3e19 squared is inf in float32
+    with pytest.raises(DivergenceError) as caught:
+        float32_trainer_holding(weight).step_epoch()
+    assert (caught.value.value_name, caught.value.value) == ("too large", float(np.float32(weight)))
+
+
+def test_a_weight_at_the_limit_is_sane():
+    assert float32_trainer_holding(1e6).step_epoch().epoch == 1
+
+
 def test_data_far_from_unit_scale_is_not_mistaken_for_a_blow_up():
     X, y = small_data(100)
     net = Network.from_sizes([2, 16, 16, 1], init="he", seed=0)
