@@ -191,10 +191,35 @@ class MainWindow(QMainWindow):
         """Stop the training thread and wait for it; safe to call twice."""
         self.controller.shutdown(on_wait=self._show_stopping)
 
-    def import_points_csv(self, path: str | os.PathLike) -> None:
-        """Replace the points with an ``x,y,label`` CSV file's, as one undo step."""
-        exports.import_points_csv(self.controller, path)
-        self.dataPlot.fit_to_points()
+    def import_points_csv(
+        self,
+        path: str | os.PathLike,
+        *,
+        x: str | None = None,
+        y: str | None = None,
+        label: str | None = None,
+        classes: tuple[object, object] | None = None,
+        standardize: bool = False,
+        test_size: float | None = None,
+    ) -> None:
+        """Replace the points with those of a file, as one undo step (no dialog).
+
+        Without column names: an ``x,y,label`` file as it is; any other table raises a
+        ValueError listing its columns. With ``x``, ``y`` and ``label`` (column names): those
+        columns; ``classes=(value0, value1)`` picks the label values of class 0 and 1
+        (without it a label with exactly two values maps in sorted order); ``standardize``
+        makes x and y z-scores; ``test_size`` is the share held out for testing (the data
+        panel's split when omitted). See ``DataExchangeActions.import_points_file``.
+        """
+        self.dataExchange.import_points_file(
+            path,
+            x=x,
+            y=y,
+            label=label,
+            classes=classes,
+            standardize=standardize,
+            test_size=test_size,
+        )
 
     def export_points_csv(self, path: str | os.PathLike) -> None:
         exports.export_points_csv(self.controller, path)

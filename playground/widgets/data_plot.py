@@ -312,6 +312,11 @@ class DataPlot(pg.PlotWidget):
         return self._preview
 
     @property
+    def indicator_item(self) -> pg.TextItem:
+        """The active-tool indicator (a hint for the mouse, hidden in image exports)."""
+        return self._indicator
+
+    @property
     def indicator_text(self) -> str:
         """Plain text of the active-tool indicator in the top-left corner."""
         return self._indicator.textItem.toPlainText()

@@ -6,13 +6,13 @@ import re
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 import nn_engine
 from playground import exports, theme
-from playground.state import Architecture, ReplacePoints
+from playground.state import Architecture, HiddenLayer, ReplacePoints
 from playground.widgets.data_plot import region_lookup_table
 
 
@@ -128,18 +128,17 @@ BAD_FILES = [
     ("x,y,label\n0.5,0.5,1\n0.5,0.5,3\n", "bad.csv line 3: label must be 0 or 1, got 3."),
     ("x,y,label\n\n1,2,0\n1,oops,1\n", "bad.csv line 4: y must be a number, got 'oops'."),
     ("x,y,label\n1,2\n", "bad.csv line 2: a row must have 3 fields (x,y,label), got 2: '1,2'."),
-    ("a,b,c\n1,2,0\n", "bad.csv line 1: the header must be 'x,y,label', got 'a,b,c'."),
     # finite, but too far out to draw and train on
     (
         "x,y,label\r\n1,2,0\r\n\r\n3,1e308,1\r\n",
-        "bad.csv line 4: y must be between -1,000,000 and 1,000,000, got 1e+308.",
+        "bad.csv row 2 after the header: y must be between -1,000,000 and 1,000,000, got 1e+308.",
     ),
 ]
 
 
 @pytest.mark.parametrize(("text", "error"), BAD_FILES)
 def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
-    window, tmp_path, monkeypatch, text, error
+    qtbot, window, tmp_path, monkeypatch, text, error
 ):
     path = tmp_path / "bad.csv"
     path.write_text(text)
@@ -149,6 +148,7 @@ def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
 
     window.dataExchange.importPointsAction.trigger()  # File ▸ Import Points (CSV)…
 
+    qtbot.waitUntil(lambda: window.dataExchange.reading is None)
     assert message(window) == f"Nothing imported from bad.csv: {error}"
     box = window.dataExchange.error_box
     assert box.isVisible() and not box.isModal()
@@ -160,9 +160,42 @@ def test_a_bad_file_is_reported_with_its_line_and_nothing_is_imported(
     assert window.undo_stack.count() == steps
 
 
-def test_a_missing_file_is_reported(window, tmp_path, monkeypatch):
+def test_a_large_import_from_the_menu_reads_in_the_background(qtbot, window, tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(200_000, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    nn_engine.datasets.write_csv(tmp_path / "big.csv", X, y)
+    choose_file(monkeypatch, tmp_path / "big.csv")
+    before = snapshot(window.points)
+    ticks, ticks_at_push = [], []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    window.undo_stack.indexChanged.connect(lambda index: ticks_at_push.append(len(ticks)))
+
+    window.dataExchange.importPointsAction.trigger()  # returns while the file is being read
+
+    assert message(window) == "Importing big.csv…"
+    assert not window.dataExchange.importPointsAction.isEnabled()
+    assert_points(window.points, before)
+    qtbot.waitUntil(lambda: len(ticks_at_push) == 1, timeout=30_000)
+    timer.stop()
+    assert ticks_at_push[0] >= 3  # the event loop kept turning while the file was read
+    assert_points(window.points, (X, y, nn_engine.datasets.split_mask(200_000, 0.2, 0)))
+    assert message(window) == (
+        "Imported 200,000 points from big.csv (40,000 held out for testing). Ctrl+Z undoes it."
+    )
+    assert window.dataExchange.importPointsAction.isEnabled()
+    assert window.dataExchange.reading is None
+    window.undo_stack.undo()
+    assert_points(window.points, before)
+
+
+def test_a_missing_file_is_reported(qtbot, window, tmp_path, monkeypatch):
     choose_file(monkeypatch, tmp_path / "gone.csv")
     window.dataExchange.importPointsAction.trigger()
+    qtbot.waitUntil(lambda: window.dataExchange.reading is None)
     assert message(window).startswith("Nothing imported from gone.csv: [Errno 2] No such file")
 
 
@@ -269,9 +302,15 @@ def test_data_plot_image_has_the_width_asked_for_and_shows_regions_and_points(
 
     image = QImage(str(path))
     assert image.width() == 800
-    assert image.height() == exports.plot_height_for_width([window.dataPlot], 800)
+    # the plot keeps its aspect ratio; the legend and the caption add a band underneath
+    source = window.dataPlot.plotItem.sceneBoundingRect()
+    plot_height = int(800 * source.height() / source.width())
+    band = exports.legend_band_height(800)
+    assert band == 2 * round(1.9 * 17) + 17 // 2  # two rows of 17 px text (800 / 48)
+    assert image.height() == plot_height + band
+    assert image.height() == exports.data_plot_image_height(window.dataPlot, 800)
     assert message(window) == f"Saved the data plot as plot.png (800 × {image.height()} px)."
-    rgb = pixels(image)
+    rgb = pixels(image.copy(0, 0, 800, plot_height))
     # the points, in their class colours
     for color in theme.CLASS_COLORS:
         assert count_color(rgb, color) > 1000
@@ -317,7 +356,7 @@ def test_image_export_via_the_menu_asks_for_a_size_without_blocking(
     assert dialog.isVisible()
     assert dialog.widthSpin.value() == 2 * window.dataPlot.width()
     dialog.widthSpin.setValue(320)
-    height = exports.plot_height_for_width([window.dataPlot], 320)
+    height = exports.data_plot_image_height(window.dataPlot, 320)
     assert dialog.heightLabel.text() == f"{height:,} px"
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
@@ -331,3 +370,93 @@ def test_image_export_via_the_menu_asks_for_a_size_without_blocking(
     dialog.widthSpin.setValue(200)
     dialog.reject()  # Cancel: no file
     assert QImage(str(tmp_path / "chosen.png")).width() == 320
+
+
+def test_data_plot_caption_is_exact():
+    tanh = Architecture.from_units([16, 16], "tanh")
+    assert (
+        exports.data_plot_caption(1234, tanh, 0.975, 0.96)
+        == "Epoch 1,234 · train 97.5 % · test 96.0 % · 2-16-16-1 tanh"
+    )
+    assert exports.data_plot_caption(0, tanh, None, float("nan")) == (
+        "Epoch 0 · train — · test — · 2-16-16-1 tanh"
+    )
+    assert exports.data_plot_caption(7, tanh, None, None, with_accuracy=False) == (
+        "Epoch 7 · 2-16-16-1 tanh"
+    )
+    mixed = Architecture([HiddenLayer(8, "relu"), HiddenLayer(4, "tanh"), HiddenLayer(2, "relu")])
+    assert exports.architecture_caption(mixed) == "2-8-4-2-1 ReLU/tanh"
+    assert exports.architecture_caption(Architecture()) == "2-1"
+
+
+def test_data_plot_export_leaves_the_painting_hint_out_and_shows_it_again(
+    window, tmp_path, monkeypatch
+):
+    hint = window.dataPlot.indicator_item
+    assert hint.isVisible() and window.dataPlot.indicator_text.startswith("Painting ● Class 0")
+    seen = []
+    render = exports.render_plot
+
+    def spying(plot, width):
+        seen.append(hint.isVisible())
+        return render(plot, width)
+
+    monkeypatch.setattr(exports, "render_plot", spying)
+
+    window.export_data_plot_image(tmp_path / "plot.png", 400)
+
+    assert seen == [False]
+    assert hint.isVisible()
+
+
+def test_data_plot_export_from_the_menu_has_legend_and_caption_of_the_run(
+    qtbot, window, tmp_path, monkeypatch
+):
+    step_epochs(qtbot, window, 3)
+    qtbot.waitUntil(lambda: window.metricsPlots.latest()["epoch"] == 3)
+    latest = window.metricsPlots.latest()
+    captions = []
+    caption = exports.data_plot_caption
+
+    def spying(*args, **kwargs):
+        captions.append(caption(*args, **kwargs))
+        return captions[-1]
+
+    monkeypatch.setattr(exports, "data_plot_caption", spying)
+    choose_file(monkeypatch, tmp_path / "plot", "getSaveFileName")
+
+    window.dataExchange.exportDataPlotImageAction.trigger()
+    dialog = window.dataExchange.size_dialog
+    dialog.widthSpin.setValue(600)
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+    train, test = (f"{100 * latest[key]:.1f} %" for key in ("accuracy", "val_accuracy"))
+    assert captions == [f"Epoch 3 · train {train} · test {test} · 2-16-16-1 tanh"]
+    image = QImage(str(tmp_path / "plot.png"))
+    band_height = exports.legend_band_height(600)
+    assert image.height() == exports.data_plot_image_height(window.dataPlot, 600)
+    band = pixels(image.copy(0, image.height() - band_height, 600, band_height))
+    # the class markers, the colour bar's two ends and the dark text of the caption
+    for color in theme.CLASS_COLORS:
+        assert count_color(band, color) > 20
+    ends = region_lookup_table()[[0, -1]]
+    for end in ends:
+        assert np.all(np.abs(band.astype(int) - end) <= 8, axis=1).sum() > 10
+    assert np.all(band < 90, axis=1).sum() > 300  # text
+
+
+def test_data_plot_export_without_metrics_has_no_accuracy_in_its_caption(
+    window, tmp_path, monkeypatch
+):
+    captions = []
+    caption = exports.data_plot_caption
+
+    def spying(*args, **kwargs):
+        captions.append(caption(*args, **kwargs))
+        return captions[-1]
+
+    monkeypatch.setattr(exports, "data_plot_caption", spying)
+    window.export_data_plot_image(tmp_path / "plot.png", 300)  # the window passes no metrics
+    assert captions == ["Epoch 0 · 2-16-16-1 tanh"]
