@@ -1,10 +1,14 @@
-"""Smoke test of benchmarks/common.py: statistics, interleaving and formatting on fixed inputs.
+"""Smoke tests of the benchmarks: benchmarks/common.py on fixed inputs, and each window
+benchmark run for a moment so that it keeps working.
 
-Nothing here times anything (the interleaving runs on a fake clock) or needs PyTorch or
-scikit-learn; the benchmarks themselves are run by hand, never as part of the test suite.
+Nothing here checks a measurement (the interleaving runs on a fake clock; the window benchmarks
+only have to finish and print their tables), or needs PyTorch or scikit-learn; the real runs
+are made by hand, never as part of the test suite.
 """
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -188,3 +192,36 @@ def test_format_machine_lists_every_entry():
 
 def test_package_version_of_a_missing_distribution():
     assert common.package_version("surely-not-an-installed-distribution") == "not installed"
+
+
+# ------------------------------------------------------------------ the window benchmarks
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run_benchmark(tmp_path, script: str, *args: str) -> str:
+    """Run ``benchmarks/<script>`` offscreen with ``args``; its stdout (it must succeed)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+def test_soak_runs_briefly_and_prints_its_table(tmp_path):
+    out = run_benchmark(tmp_path, "soak.py", "--seconds", "1.5")
+    for row in ("| RSS growth", "| epochs trained", "| GUI gap, p99", "| tracebacks on stderr"):
+        assert row in out
+    assert "Over the soak" in out
+
+
+def test_soak_diagnosis_with_push_edit_runs_briefly(tmp_path):
+    out = run_benchmark(tmp_path, "soak.py", "--seconds", "1", "--edits", "api", "--diagnose")
+    assert "| edits made / undone" in out
+    assert "Traced allocations" in out
+    assert "Objects by type" in out
