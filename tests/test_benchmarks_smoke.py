@@ -225,3 +225,21 @@ def test_soak_diagnosis_with_push_edit_runs_briefly(tmp_path):
     assert "| edits made / undone" in out
     assert "Traced allocations" in out
     assert "Objects by type" in out
+
+
+def test_gui_benchmark_measures_both_precisions_briefly(tmp_path):
+    out = run_benchmark(
+        tmp_path, "gui.py", "--seconds", "0.4", "--repeats", "1", "--warm-epochs", "0"
+    )
+    assert "| quantity " in out and " float64 " in out and " float32 " in out
+    for row in ("| in-window ÷ headless throughput", "| decision maps computed", "| GUI gap, p99"):
+        assert row in out
+    assert "| epochs per second in the window " in out.split("float32 ÷ float64")[1]
+
+
+def test_gui_scale_runs_one_small_cell(tmp_path):
+    out = run_benchmark(
+        tmp_path, "gui.py", "--scale", "--seconds", "0.3", "--points", "1000", "--networks", "16-16"
+    )
+    assert "| 1,000  | 2-16-16-1 " in out
+    assert "| points | a change (edit + repaint) " in out
