@@ -8,6 +8,7 @@ are made by hand, never as part of the test suite.
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,34 @@ def test_gui_scale_runs_one_small_cell(tmp_path):
     )
     assert "| 1,000  | 2-16-16-1 " in out
     assert "| points | a change (edit + repaint) " in out
+
+
+def test_gui_profile_runs_briefly(tmp_path):
+    out = run_benchmark(tmp_path, "gui_profile.py", "--seconds", "1", "--top", "5")
+    assert "By area" in out
+    assert "Top 5 by own time" in out
+
+
+RAW_STACKS = """\
+thread (1): MainThread;main (a.py:1);g_main_context_iteration (libglib.so);poll (libc.so.6) 50
+thread (1): MainThread;main (a.py:1);ImageItem.paint (ImageItem.py:859);drawImage (libQt6Gui.so.6) 30
+thread (1): MainThread;main (a.py:1);ImageItem.paint (ImageItem.py:860);pthread_cond_timedwait (libc.so.6) 15
+thread (1): MainThread;main (a.py:1);drawImage (libQt6Gui.so.6);QLatch::waitInternal (libQt6Core.so.6);syscall (libc.so.6) 5
+thread (2): Dummy-1;run (worker.py:1);step_epoch (training.py:1) 99
+"""  # noqa: E501
+
+
+def test_pyspy_summary_splits_the_gui_thread_into_idle_gil_and_busy(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text(RAW_STACKS)
+    out = run_benchmark(
+        tmp_path, "pyspy_summary.py", str(raw), "--seconds", "1", "--snapshots", "10"
+    )
+    assert out.startswith("MainThread: 100 samples")
+    rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("|")}
+    assert "|      50 |       50.0% |           50.00 |" in rows["idle"]
+    assert "|      15 |       15.0% |           15.00 |" in rows["gil"]
+    assert "|       5 |        5.0% |            5.00 |" in rows["qt threads"]
+    assert "|      30 |       30.0% |           30.00 |" in rows["busy"]
+    # lines 859 and 860 are one frame: 30 busy + 15 waiting for the GIL
+    assert re.search(r"\| ImageItem\.paint \(ImageItem\.py\) +\| +45 \|", out)
