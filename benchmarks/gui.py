@@ -1,8 +1,9 @@
 """How the real window keeps up while it trains: GUI latency, map refreshes, in-app throughput.
 
-Run offscreen with ``python benchmarks/gui.py [--seconds S] [--repeats N]``. For each repetition
-the window trains the article's network (the "The article" preset: 1000 moons points, 10 % test,
-2-25-50-50-25-1 ReLU, SGD 0.01 full batch) at the fastest speed setting, while
+Run offscreen with ``python benchmarks/gui.py [--seconds S] [--repeats N] [--precision P]``.
+The window gets the "The article" preset (1000 moons points, 10 % test, 2-25-50-50-25-1 ReLU,
+SGD 0.01 full batch) at the fastest speed setting, in float64 and in float32 (``--precision
+both``, the default, or one of them), and trains it for ``S`` seconds per run while
 
 * a 10 ms QTimer on the GUI thread records the gaps between its timeouts (p50, p99, max): how
   long the event loop was busy between two chances to react to the user;
@@ -11,69 +12,63 @@ the window trains the article's network (the "The article" preset: 1000 moons po
   calls): a map in which no pixel would change is not sent to the GUI again;
 * the epochs trained in the window are counted and compared with the engine training the same
   network headless, in the same process, for the same time (``Trainer.step_epoch`` in a loop,
-  one BLAS thread), interleaved with the window runs.
+  one BLAS thread, in the same precision).
 
-It also measures startup: from launching ``python -m playground``'s code in a fresh interpreter
-to the window being shown (median of several launches).
+Each window run starts from a reset and is measured from epoch ``--warm-epochs`` (2000) on:
+for its first ~1500 epochs the article's map hardly changes and is seldom redrawn, which
+would flatter the window. Every round runs window and headless for each precision, the order
+rotating from round to round; float32 ÷ float64 is taken round by round (paired) before the
+median.
+
+``--scale`` measures instead the grid of issue 13: points (1k to 100k) × networks, and drawing
+and painting over large point sets (see ``benchmarks/gui_scale.py``).
+
+Start-up time is measured by the app itself: ``nn-playground --measure-startup`` (see the
+README's "Set up").
 
 Prints markdown tables; nothing here is part of the test suite's pass/fail.
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
+if __package__ in (None, ""):  # run as a script: the checkout's root is where `benchmarks` is
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import benchmarks.window_harness as harness  # noqa: I001 (first: sets Qt up for a headless run)
+import numpy as np
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import nn_engine
+from benchmarks.common import (
+    Stats,
+    format_machine,
+    format_number,
+    machine_info,
+    markdown_table,
+    paired_ratios,
+)
+from benchmarks.window_harness import GapRecorder, wait, wait_until
+from playground.state import MAX_EPOCHS_PER_REFRESH, find_preset
 
-import nn_engine  # noqa: E402
-from benchmarks.common import format_machine, machine_info, markdown_table  # noqa: E402
-from playground.state import MAX_EPOCHS_PER_REFRESH, find_preset  # noqa: E402
-
-TIMER_MS = 10
-
-STARTUP_SCRIPT = """
-import os, sys, time
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-launched = float(sys.argv[1])
-from PySide6.QtWidgets import QApplication
-from playground.main_window import MainWindow
-app = QApplication([])
-app.setStyle("Fusion")
-window = MainWindow()
-window.show()
-app.processEvents()
-print(time.time() - launched)
-window.close()
-"""
+PRESET = "The article"
+PRECISIONS = ("float64", "float32")
+TARGET_RATIO_TO_HEADLESS = 0.90
+TARGET_MAPS_PER_SECOND = 20
+TARGET_GAP_P99_MS = 50
+TARGET_FLOAT32_SPEEDUP = 1.3
+WARM_UP_SECONDS = 0.5
+WARM_EPOCHS = 2000
+WARM_EPOCHS_TIMEOUT = 60.0
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
-
-
-def wait(app: QApplication, seconds: float) -> None:
-    """Run the event loop for ``seconds`` (the GUI keeps working meanwhile)."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  # noqa: ANN001
-    """Train in the window for ``seconds``; the GUI thread's gaps, map refreshes and epochs."""
+def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  # noqa: ANN001
+    """Train in the window for ``seconds`` from a fresh run; the GUI thread's gaps, map
+    refreshes and epochs (after ``warm_epochs`` epochs and WARM_UP_SECONDS, not counted)."""
     window.reset()
-    wait(app, 0.3)  # the reset's snapshot arrives and is drawn
+    wait(0.3)  # the reset's snapshot arrives and is drawn
 
     plot = window.dataPlot
     refreshes = 0
@@ -85,52 +80,41 @@ def window_run(app: QApplication, window, seconds: float) -> dict[str, float]:  
         original(plot, grid, rect)
 
     plot.set_probability_grid = counting
-    grids0 = window.worker.grids_evaluated
-    gaps: list[float] = []
-    clock = QElapsedTimer()
-    last = [0.0]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed() / 1e9
-        gaps.append((now - last[0]) * 1000)
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(TIMER_MS)
-    timer.timeout.connect(tick)
-
+    gaps = GapRecorder()
     window.train()
-    wait(app, 0.5)  # warm up: first frames, first grids
+    # Past the article's plateau (its map hardly changes for ~1500 epochs), so the map is
+    # redrawn at every frame as in most of a run.
+    wait_until(lambda: window.epoch >= warm_epochs, WARM_EPOCHS_TIMEOUT)
+    wait(WARM_UP_SECONDS)  # first frames, first grids
     epoch0 = window.epoch
     refreshes = 0
     grids0 = window.worker.grids_evaluated
-    clock.start()
-    timer.start()
+    gaps.start()
     started = time.perf_counter()
-    wait(app, seconds)
+    wait(seconds)
     elapsed = time.perf_counter() - started
-    timer.stop()
+    gaps.stop()
     epochs = window.epoch - epoch0
     grids = window.worker.grids_evaluated - grids0
     window.pause()
     del plot.set_probability_grid
-    wait(app, 0.3)
+    wait(0.3)
     return {
-        "gap_p50": percentile(gaps, 50),
-        "gap_p99": percentile(gaps, 99),
-        "gap_max": max(gaps),
+        **gaps.summary(),
         "refreshes_per_second": refreshes / elapsed,
         "grids_per_second": grids / elapsed,
         "epochs_per_second": epochs / elapsed,
     }
 
 
-def headless_run(preset, seconds: float) -> float:  # noqa: ANN001
-    """Epochs per second of the engine alone on the preset's data and network, doing what the
-    window's worker does per epoch: train on the training points, measure the test points."""
+def headless_run(preset, precision: str, seconds: float) -> float:  # noqa: ANN001
+    """Epochs per second of the engine alone on the preset's data and network in
+    ``precision``, doing what the window's worker does per epoch: train on the training
+    points, measure the test points."""
     points = preset.points_command()
     X, labels, test = np.asarray(points.X), np.asarray(points.labels), np.asarray(points.is_test)
     hp = preset.hyperparameters
+    hp.precision = precision
     net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
     trainer = nn_engine.Trainer(
         net,
@@ -141,6 +125,7 @@ def headless_run(preset, seconds: float) -> float:  # noqa: ANN001
     )
     epochs = 0
     with nn_engine.single_blas_thread():
+        trainer.step_epoch()  # warm-up: the workspaces
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:
             trainer.step_epoch()
@@ -148,81 +133,196 @@ def headless_run(preset, seconds: float) -> float:  # noqa: ANN001
         return epochs / (time.perf_counter() - started)
 
 
-def startup_seconds(launches: int) -> list[float]:
-    times = []
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for _ in range(launches):
-        launched = time.time()
-        out = subprocess.run(
-            [sys.executable, "-c", STARTUP_SCRIPT, repr(launched)],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return times
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
-    parser.add_argument("--repeats", type=int, default=3, help="window/headless pairs")
-    parser.add_argument("--launches", type=int, default=5, help="startup measurements")
-    args = parser.parse_args(argv)
-
-    from playground.main_window import MainWindow
-
-    app = QApplication([])
-    app.setStyle("Fusion")
-    preset = find_preset("The article")
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    window.push_edit(preset.points_command())
-    window.set_architecture(preset.architecture)
-    hp = preset.hyperparameters
+def use_precision(window, precision: str) -> None:  # noqa: ANN001
+    """The preset's settings at the fastest speed in ``precision`` (a new run if it changed)."""
+    hp = window.hyperparameters
     hp.epochs_per_refresh = MAX_EPOCHS_PER_REFRESH
+    hp.precision = precision
     window.set_hyperparameters(hp)
+    wait(0.2)
 
-    runs, headless = [], []
-    for _ in range(args.repeats):
-        runs.append(window_run(app, window, args.seconds))
-        headless.append(headless_run(preset, args.seconds))
-    window.close()
 
-    def median(key: str) -> float:
-        return statistics.median(run[key] for run in runs)
+def stats_cell(values: list[float], fmt=format_number, unit: str = "") -> str:  # noqa: ANN001
+    """Median and min-max of ``values``: "771 (740–790)" (just the value for one run)."""
+    text = f"{fmt(statistics.median(values))}{unit}"
+    if len(values) > 1:
+        text += f" ({fmt(min(values))}–{fmt(max(values))})"
+    return text
 
-    ratios = [run["epochs_per_second"] / h for run, h in zip(runs, headless, strict=True)]
-    startup = startup_seconds(args.launches)
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def precision_main(args: argparse.Namespace) -> None:
+    precisions = PRECISIONS if args.precision == "both" else (args.precision,)
+    catcher = harness.ProblemCatcher().start()
+    harness.make_application()
+    preset = find_preset(PRESET)
+    window = harness.open_window()
+    window.apply_preset(PRESET)
+    wait(0.3)
+
+    runs: dict[str, list[dict[str, float]]] = {p: [] for p in precisions}
+    headless: dict[str, list[float]] = {p: [] for p in precisions}
+    for round_index in range(args.repeats):
+        shift = round_index % len(precisions)
+        for precision in precisions[shift:] + precisions[:shift]:
+            use_precision(window, precision)
+            runs[precision].append(window_run(window, args.seconds, args.warm_epochs))
+            headless[precision].append(headless_run(preset, precision, args.seconds))
+    harness.close_window(window)
+    catcher.stop()
 
     print("# NN Playground window benchmark\n")
-    print(f"`python benchmarks/gui.py --seconds {args.seconds:g} --repeats {args.repeats}`, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, offscreen\n")  # fmt: skip
+    command = f"python benchmarks/gui.py --seconds {args.seconds:g} --repeats {args.repeats}" + (
+        f" --precision {args.precision}" if args.precision != "both" else ""
+    )
+    print(f"`{command}`, {time.strftime('%Y-%m-%d %H:%M')}, offscreen\n")
     print(format_machine(machine_info(("numpy", "PySide6-Essentials", "pyqtgraph"))))
     print()
     print(
         f"The article's network on 1000 moons points (900 train, 100 test), full-batch SGD, "
-        f"speed {MAX_EPOCHS_PER_REFRESH} epochs per refresh; medians of {args.repeats} runs "
-        f"of {args.seconds:g} s, interleaved with headless runs of the same length.\n"
+        f"speed {MAX_EPOCHS_PER_REFRESH} epochs per refresh; {args.repeats} rounds of "
+        f"{args.seconds:g}-s runs, each round running the window and the engine headless in "
+        f"every precision (order rotating); median (min–max) over rounds. Each window run "
+        f"starts from a reset and is measured from epoch {args.warm_epochs:,} on (past the "
+        f"plateau where the map hardly changes) plus {WARM_UP_SECONDS:g} s.\n"
     )
-    rows = [
-        ["GUI gap (10 ms timer), p50", f"{median('gap_p50'):.1f} ms", "-"],
-        ["GUI gap (10 ms timer), p99", f"{median('gap_p99'):.1f} ms", "<= 50 ms"],
-        ["GUI gap, max", f"{median('gap_max'):.1f} ms", "-"],
-        ["decision maps computed", f"{median('grids_per_second'):.1f} /s", ">= 20 /s"],
-        ["... of which redrawn (a pixel changed)", f"{median('refreshes_per_second'):.1f} /s", "-"],
-        ["epochs per second in the window", f"{median('epochs_per_second'):.0f}", "-"],
-        ["epochs per second headless", f"{statistics.median(headless):.0f}", "-"],
-        ["in-window ÷ headless throughput", f"{statistics.median(ratios):.0%}", ">= 80 %"],
+
+    def column(key: str, precision: str, fmt=format_number, unit: str = "") -> str:  # noqa: ANN001
+        return stats_cell([run[key] for run in runs[precision]], fmt, unit)
+
+    def ratios(precision: str) -> list[float]:
+        return [
+            run["epochs_per_second"] / h
+            for run, h in zip(runs[precision], headless[precision], strict=True)
+        ]
+
+    def one_decimal(value: float) -> str:
+        return f"{value:.1f}"
+
+    def percent(value: float) -> str:
+        return f"{value:.0%}"
+
+    rows = []
+
+    def row(name: str, cells: list[str], target: str, ok: list[bool] | None = None) -> None:
+        met = ""
+        if ok is not None:
+            met = ": " + ", ".join(
+                (f"{p} " if len(precisions) > 1 else "") + verdict(o)
+                for p, o in zip(precisions, ok, strict=True)
+            )
+        rows.append([name, *cells, target + met if target != "-" else "-"])
+
+    row("epochs per second in the window", [column("epochs_per_second", p) for p in precisions],
+        "-")  # fmt: skip
+    row("epochs per second headless", [stats_cell(headless[p]) for p in precisions], "-")
+    row(
+        "in-window ÷ headless throughput",
+        [stats_cell(ratios(p), percent) for p in precisions],
+        f">= {TARGET_RATIO_TO_HEADLESS:.0%}",
+        [statistics.median(ratios(p)) >= TARGET_RATIO_TO_HEADLESS for p in precisions],
+    )
+    row(
+        "decision maps computed",
+        [column("grids_per_second", p, one_decimal, " /s") for p in precisions],
+        f">= {TARGET_MAPS_PER_SECOND} /s",
         [
-            "startup to window shown",
-            f"{statistics.median(startup):.2f} s ({min(startup):.2f}–{max(startup):.2f})",
-            "<= 2 s",
+            statistics.median(r["grids_per_second"] for r in runs[p]) >= TARGET_MAPS_PER_SECOND
+            for p in precisions
         ],
-    ]
-    print(markdown_table(["quantity", "measured", "target"], rows))
+    )
+    row(
+        "... of which redrawn (a pixel changed)",
+        [column("refreshes_per_second", p, one_decimal, " /s") for p in precisions],
+        "-",
+    )
+    row("GUI gap (10 ms timer), p50",
+        [column("gap_p50", p, one_decimal, " ms") for p in precisions], "-")  # fmt: skip
+    row(
+        "GUI gap, p99",
+        [column("gap_p99", p, one_decimal, " ms") for p in precisions],
+        f"<= {TARGET_GAP_P99_MS} ms",
+        [statistics.median(r["gap_p99"] for r in runs[p]) <= TARGET_GAP_P99_MS for p in precisions],
+    )
+    row("GUI gap, max", [column("gap_max", p, format_number, " ms") for p in precisions], "-")
+    print(markdown_table(["quantity", *precisions, "target"], rows))
+
+    if len(precisions) == 2:
+        window_eps = {
+            p: Stats(tuple(run["epochs_per_second"] for run in runs[p])) for p in precisions
+        }
+        speedup = paired_ratios(window_eps["float32"], window_eps["float64"])
+        headless_speedup = paired_ratios(
+            Stats(tuple(headless["float32"])), Stats(tuple(headless["float64"]))
+        )
+        print()
+        print(
+            markdown_table(
+                ["float32 ÷ float64, paired per round", "measured", "target"],
+                [
+                    [
+                        "epochs per second in the window",
+                        stats_cell(list(speedup.samples), format_number, "x"),
+                        f">= {TARGET_FLOAT32_SPEEDUP}x: "
+                        + verdict(speedup.median >= TARGET_FLOAT32_SPEEDUP),
+                    ],
+                    [
+                        "epochs per second headless",
+                        stats_cell(list(headless_speedup.samples), format_number, "x"),
+                        "-",
+                    ],
+                ],
+            )
+        )
+    caught = catcher.report_lines()
+    if caught:
+        print("\nCaught while measuring:\n")
+        print("\n".join("    " + line for line in caught))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=None, help="length of each run")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds (article runs)")
+    parser.add_argument(
+        "--warm-epochs",
+        type=int,
+        default=WARM_EPOCHS,
+        help="epochs trained in the window before each measurement (article runs)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=("both", *PRECISIONS),
+        default="both",
+        help="the network's precision for the article runs (default: both, side by side)",
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="points x networks, drawing and painting at scale (benchmarks/gui_scale.py)",
+    )
+    parser.add_argument(
+        "--points",
+        default=None,
+        help="with --scale: comma-separated point counts (default 1000,10000,50000,100000)",
+    )
+    parser.add_argument(
+        "--networks",
+        default=None,
+        help="with --scale: comma-separated networks among 16-16, article, 6x256 (default all)",
+    )
+    args = parser.parse_args(argv)
+    if args.scale:
+        from benchmarks import gui_scale
+
+        gui_scale.scale_main(args)
+    else:
+        if args.seconds is None:
+            args.seconds = 5.0
+        precision_main(args)
 
 
 if __name__ == "__main__":

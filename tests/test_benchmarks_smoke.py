@@ -1,10 +1,15 @@
-"""Smoke test of benchmarks/common.py: statistics, interleaving and formatting on fixed inputs.
+"""Smoke tests of the benchmarks: benchmarks/common.py on fixed inputs, and each window
+benchmark run for a moment so that it keeps working.
 
-Nothing here times anything (the interleaving runs on a fake clock) or needs PyTorch or
-scikit-learn; the benchmarks themselves are run by hand, never as part of the test suite.
+Nothing here checks a measurement (the interleaving runs on a fake clock; the window benchmarks
+only have to finish and print their tables), or needs PyTorch or scikit-learn; the real runs
+are made by hand, never as part of the test suite.
 """
 
 import importlib.util
+import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -188,3 +193,85 @@ def test_format_machine_lists_every_entry():
 
 def test_package_version_of_a_missing_distribution():
     assert common.package_version("surely-not-an-installed-distribution") == "not installed"
+
+
+# ------------------------------------------------------------------ the window benchmarks
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run_benchmark(tmp_path, script: str, *args: str) -> str:
+    """Run ``benchmarks/<script>`` offscreen with ``args``; its stdout (it must succeed)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result.stdout
+
+
+def test_soak_runs_briefly_and_prints_its_table(tmp_path):
+    out = run_benchmark(tmp_path, "soak.py", "--seconds", "1.5")
+    for row in ("| RSS growth", "| epochs trained", "| GUI gap, p99", "| tracebacks on stderr"):
+        assert row in out
+    assert "Over the soak" in out
+
+
+def test_soak_diagnosis_with_push_edit_runs_briefly(tmp_path):
+    out = run_benchmark(tmp_path, "soak.py", "--seconds", "1", "--edits", "api", "--diagnose")
+    assert "| edits made / undone" in out
+    assert "Traced allocations" in out
+    assert "Objects by type" in out
+
+
+def test_gui_benchmark_measures_both_precisions_briefly(tmp_path):
+    out = run_benchmark(
+        tmp_path, "gui.py", "--seconds", "0.4", "--repeats", "1", "--warm-epochs", "0"
+    )
+    assert "| quantity " in out and " float64 " in out and " float32 " in out
+    for row in ("| in-window ÷ headless throughput", "| decision maps computed", "| GUI gap, p99"):
+        assert row in out
+    assert "| epochs per second in the window " in out.split("float32 ÷ float64")[1]
+
+
+def test_gui_scale_runs_one_small_cell(tmp_path):
+    out = run_benchmark(
+        tmp_path, "gui.py", "--scale", "--seconds", "0.3", "--points", "1000", "--networks", "16-16"
+    )
+    assert "| 1,000  | 2-16-16-1 " in out
+    assert "| points | a change (edit + repaint) " in out
+
+
+def test_gui_profile_runs_briefly(tmp_path):
+    out = run_benchmark(tmp_path, "gui_profile.py", "--seconds", "1", "--top", "5")
+    assert "By area" in out
+    assert "Top 5 by own time" in out
+
+
+RAW_STACKS = """\
+thread (1): MainThread;main (a.py:1);g_main_context_iteration (libglib.so);poll (libc.so.6) 50
+thread (1): MainThread;main (a.py:1);ImageItem.paint (ImageItem.py:859);drawImage (libQt6Gui.so.6) 30
+thread (1): MainThread;main (a.py:1);ImageItem.paint (ImageItem.py:860);pthread_cond_timedwait (libc.so.6) 15
+thread (1): MainThread;main (a.py:1);drawImage (libQt6Gui.so.6);QLatch::waitInternal (libQt6Core.so.6);syscall (libc.so.6) 5
+thread (2): Dummy-1;run (worker.py:1);step_epoch (training.py:1) 99
+"""  # noqa: E501
+
+
+def test_pyspy_summary_splits_the_gui_thread_into_idle_gil_and_busy(tmp_path):
+    raw = tmp_path / "raw.txt"
+    raw.write_text(RAW_STACKS)
+    out = run_benchmark(
+        tmp_path, "pyspy_summary.py", str(raw), "--seconds", "1", "--snapshots", "10"
+    )
+    assert out.startswith("MainThread: 100 samples")
+    rows = {line.split("|")[1].strip(): line for line in out.splitlines() if line.startswith("|")}
+    assert "|      50 |       50.0% |           50.00 |" in rows["idle"]
+    assert "|      15 |       15.0% |           15.00 |" in rows["gil"]
+    assert "|       5 |        5.0% |            5.00 |" in rows["qt threads"]
+    assert "|      30 |       30.0% |           30.00 |" in rows["busy"]
+    # lines 859 and 860 are one frame: 30 busy + 15 waiting for the GIL
+    assert re.search(r"\| ImageItem\.paint \(ImageItem\.py\) +\| +45 \|", out)
