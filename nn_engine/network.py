@@ -384,6 +384,11 @@ class Network:
             outputs.append(A)
         return outputs
 
+    def release_buffers(self) -> None:
+        """Free the training buffers (they are made again on the next training pass): for a
+        network kept aside, e.g. a run that undo may bring back."""
+        self._workspaces.clear()
+
     def dead_units(self, X: ArrayLike) -> list[float | None]:
         """The share of dead ReLU units in each layer: units whose output is 0 on every row of X.
 

@@ -231,7 +231,8 @@ class MainWindow(QMainWindow):
         exports.export_architecture(self.controller, path)
 
     def export_data_plot_image(self, path: str | os.PathLike, width: int | None = None) -> None:
-        exports.export_data_plot_image(self.controller, self.dataPlot, path, width)
+        latest = self.metricsPlots.latest()
+        exports.export_data_plot_image(self.controller, self.dataPlot, path, width, latest=latest)
 
     def export_metrics_image(self, path: str | os.PathLike, width: int | None = None) -> None:
         exports.export_metrics_image(self.controller, self.metricsPlots, path, width)

@@ -77,12 +77,16 @@ class NetworkFrame:
         Hidden layers, then the output unit.
     focus : (layer, unit, map) or None
         The full GRID_CELLS x GRID_CELLS map of the unit the pointer is on, for the data plot.
+    dead_units : tuple of (float or None) or None
+        Per layer, the share of ReLU units never positive on the training points
+        (``Network.dead_units``; None for other activations); None when not counted this time.
     """
 
     input_maps: NDArray[np.float32]
     input_range: tuple[float, float]
     layers: tuple[LayerFrame, ...]
     focus: tuple[int, int, NDArray[np.float32]] | None
+    dead_units: tuple[float | None, ...] | None = None
 
 
 def grid_points(rect: Rect, cells: int = GRID_CELLS) -> NDArray[np.float32]:
@@ -129,6 +133,7 @@ def network_frame(
     inputs: NDArray,
     focus: tuple[int, int] | None = None,
     heatmaps: frozenset[int] = frozenset(),
+    dead_units: tuple[float | None, ...] | None = None,
 ) -> NetworkFrame:
     """Build the panel's frame from one forward pass over the grid.
 
@@ -186,7 +191,8 @@ def network_frame(
                 unit,
                 column.reshape(GRID_CELLS, GRID_CELLS).astype(np.float32),
             )
-    return NetworkFrame(input_maps, (-max(top, 1e-12), max(top, 1e-12)), tuple(layers), focus_map)
+    span = (-max(top, 1e-12), max(top, 1e-12))
+    return NetworkFrame(input_maps, span, tuple(layers), focus_map, dead_units)
 
 
 def forward_on_grid(

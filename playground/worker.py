@@ -50,6 +50,8 @@ FRAME_SECONDS = 1 / FRAMES_PER_SECOND
 # training (at least 10 per second are wanted; drawing them costs the GUI thread), and with
 # every one while paused.
 NETWORK_FRAME_EVERY = 2
+# Dead ReLU units are counted over the whole training set at most this often while training.
+DEAD_UNITS_SECONDS = 1.0
 # While training, the GUI thread competes with this loop for the GIL. Every Qt call that
 # releases the GIL then costs the GUI a wait of up to one switch interval (5 ms by default):
 # dozens per repaint made the window stutter. A shorter interval bounds those waits.
@@ -292,6 +294,7 @@ class TrainingWorker(QObject):
         self._network_view = NetworkViewRequest()
         self._hidden_space = HiddenSpaceRequest()
         self._hidden_references: dict[int, NDArray] = {}
+        self._dead_units_at = 0.0
         self._grids_submitted = 0
         self._pending_norms: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
 
@@ -595,6 +598,7 @@ class TrainingWorker(QObject):
         if self._net is None:
             return
         self._kept_runs.pop(self._run_id, None)
+        self._net.release_buffers()  # a kept run holds its weights, not its training buffers
         self._kept_runs[self._run_id] = (self._net, self._trainer)
         total = sum(net.params.nbytes * 4 for net, _ in self._kept_runs.values())
         while len(self._kept_runs) > KEPT_RUNS or (
@@ -900,6 +904,17 @@ class TrainingWorker(QObject):
         request = self._network_view
         return request if request.shown and self._frame_due() else None
 
+    def _dead_units_data(self, request: NetworkViewRequest | None) -> NDArray | None:
+        """The training points to count dead units on, at most once every DEAD_UNITS_SECONDS
+        (a forward pass over the whole training set)."""
+        now = time.perf_counter()
+        if request is None or self._data is None or not len(self._data[0]):
+            return None
+        if self._running and now - self._dead_units_at < DEAD_UNITS_SECONDS:
+            return None
+        self._dead_units_at = now
+        return self._data[0]
+
     def _frame_due(self) -> bool:
         """Whether the next grid brings the panels' frames (every NETWORK_FRAME_EVERY-th)."""
         return not self._running or self._grids_submitted % NETWORK_FRAME_EVERY == 0
@@ -935,12 +950,14 @@ class TrainingWorker(QObject):
             if job is not None:
                 job.future.result()  # it uses the grid network: let it finish first
             self._grid_stale = False
+            request = self._network_request()
             grid, frame, hidden = _maps_for(
                 self._grid_net,
                 self._net.get_params(),
                 self._rect,
-                self._network_request(),
+                request,
                 self._hidden_job(),
+                self._dead_units_data(request),
             )
             return grid, self._rect, frame, hidden
         result: tuple = (None, None, None, None)
@@ -959,6 +976,7 @@ class TrainingWorker(QObject):
                 self._rect,
                 self._network_request(),
                 self._hidden_job() if self._frame_due() else None,
+                self._dead_units_data(self._network_request()),
             )
             self._grids_submitted += 1
             self._grid_job = _GridJob(self._run_id, self._rect, future)
@@ -994,6 +1012,7 @@ def _maps_for(
     rect: Rect,
     request: "NetworkViewRequest | None",
     hidden: "_HiddenJob | None" = None,
+    dead_X: NDArray | None = None,
 ) -> tuple[NDArray[np.float32], NetworkFrame | None, HiddenSpaceFrame | None]:
     """The decision map over ``rect`` and, when ``request`` asks, the network panel's frame,
     from one batched forward pass on GRID_CELLS x GRID_CELLS cell centres.
@@ -1005,6 +1024,11 @@ def _maps_for(
     # Whatever is still undefined shows as "undecided" rather than failing to draw.
     grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
     frame = None
+    if request is not None and dead_X is not None:
+        with np.errstate(all="ignore"):
+            dead = tuple(grid_net.dead_units(dead_X))
+    else:
+        dead = None
     if request is not None:
         frame = network_frame(
             activations,
@@ -1013,5 +1037,6 @@ def _maps_for(
             points,
             focus=request.focus,
             heatmaps=request.heatmaps,
+            dead_units=dead,
         )
     return grid, frame, None if hidden is None else _hidden_space_for(grid_net, rect, hidden)

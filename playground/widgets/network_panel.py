@@ -109,6 +109,8 @@ class NetworkPanel(QObject):
         frame = snapshot.network
         if frame is not None:
             self._view.show_frame(frame)
+            if frame.dead_units is not None:
+                self._view.set_dead_units(list(frame.dead_units))
             if frame.focus is not None and self._request.focus == frame.focus[:2]:
                 self._show_unit_map(frame, snapshot.rect or self._data_plot.view_rect())
         self._view.add_norms(snapshot.grad_norms, snapshot.weight_norms)

@@ -396,6 +396,11 @@ class NetworkView(QWidget):
         for row, fraction in zip(self._health_rows, fractions, strict=False):
             row["dead"].setText("" if fraction is None else f"{fraction:.0%} dead")
 
+    def health_texts(self) -> list[dict[str, str]]:
+        """What each layer's health row reads: its gradient norm, weight norm, dead share."""
+        keys = ("grad", "weight", "dead")
+        return [{key: row[key].text() for key in keys} for row in self._health_rows]
+
     def hover_text(self) -> str:
         """The card's text (empty when hidden): for tests and accessibility."""
         return self.card.text() if self.card.isVisible() else ""

@@ -218,3 +218,28 @@ def test_discretize_shows_hard_classes_and_the_readout_names_what_is_under_the_p
     shown = float(readout.text().split("P(class 1) ")[1].split(" ")[0])
     # the pointer sits on the point, within a pixel: the map's value there, to its smoothness
     assert shown == pytest.approx(plot.probability_at(x, y), abs=0.03)
+
+
+def test_layer_health_shows_gradient_norms_weight_norms_and_dead_units(qtbot, window):
+    window.set_architecture(Architecture.from_units([6, 6], activation="relu"))
+    norms = []
+    window.controller.sigSnapshot.connect(
+        lambda s: norms.append((s.grad_norms, s.weight_norms)) if s.grad_norms is not None else None
+    )
+    step(qtbot, window, 3)
+    qtbot.waitUntil(lambda: sum(len(g) for g, _ in norms) == 3)  # one row per epoch
+    grads, weights = norms[-1][0][-1:], norms[-1][1][-1:]
+    assert grads.shape == weights.shape == (1, 3)
+    net = nn_engine.Network(window.architecture.to_engine(), dtype=window.hyperparameters.precision)
+    net.set_params(window.worker.network_params())
+    np.testing.assert_allclose(
+        weights[0], [np.linalg.norm(layer["W"]) for layer in net.get_params()], rtol=1e-5
+    )
+    X_train, _ = window.points.train_data()
+    dead = net.dead_units(X_train)
+    view = window.networkView
+    expected = [
+        {"grad": f"{g:.2e}", "weight": f"{w:.3g}", "dead": "" if d is None else f"{d:.0%} dead"}
+        for g, w, d in zip(grads[0], weights[0], dead, strict=True)
+    ]
+    qtbot.waitUntil(lambda: view.health_texts() == expected, timeout=10_000)
