@@ -6,7 +6,9 @@ Builds ``MainWindow`` offscreen with its default data set and network, with sett
 own (a temporary directory: the user's saved window layout plays no part), trains until the
 given epoch (waiting on the worker's snapshots, not on timers) and grabs the window at
 1600 x 1000 (``screenshot.png``). Then it pauses, grabs the window at each size of ``SIZES``
-and draws those side by side at ``MONTAGE_SCALE`` with QPainter (``sizes.png``).
+and draws those side by side at ``MONTAGE_SCALE`` with QPainter (``sizes.png``). Last, it
+applies the article preset, trains it ``--article-epochs`` epochs and grabs the network panel
+(``network_panel.png``).
 """
 
 import argparse
@@ -132,6 +134,9 @@ def save(image: QImage, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=400, help="epochs to train first")
+    parser.add_argument(
+        "--article-epochs", type=int, default=3000, help="epochs of the article preset"
+    )
     parser.add_argument("--out-dir", type=Path, default=REPO / "assets")
     args = parser.parse_args()
 
@@ -157,6 +162,17 @@ def main() -> int:
     shots = [(size, grab_at(window, *size)) for size in SIZES]
     save(montage(shots, MONTAGE_SCALE), args.out_dir / "sizes.png")
     print(f"epoch {window.epoch}")
+
+    # The network panel on the article preset (its own SGD: the map bends after ~2,000 epochs).
+    window.resize(*SCREENSHOT_SIZE)
+    window.apply_preset("The article")
+    window.train()
+    wait_until(lambda: window.epoch >= args.article_epochs, timeout_ms=600_000)
+    window.pause()
+    wait_until(lambda: window.speedLabel.text() == "paused")
+    wait_until(lambda: window.networkView.frame is not None)
+    save(window.networkView.grab().toImage(), args.out_dir / "network_panel.png")
+    print(f"article preset at epoch {window.epoch}")
     window.close()  # stops the training thread
     settings_dir.cleanup()
     return 0

@@ -451,7 +451,9 @@ def _first_bad_row(rows: list[str]) -> tuple[NDArray[np.float64], int]:
     aligned = int(wrong_width[0]) if len(wrong_width) else n_rows  # rows before are x,y,label
     values = np.empty(3 * aligned, np.float64)
     first_bad = aligned
-    block = 3 * 2**16  # whole rows; a bad field is looked for in its block only
+    # Whole rows; a bad field is looked for in its block only. Small blocks: between them a
+    # reader on a background thread lets the GUI thread run (the conversion holds the GIL).
+    block = 3 * 2**12
     for start in range(0, 3 * aligned, block):
         stop = min(start + block, 3 * aligned)
         fields = ",".join(rows[start // 3 : stop // 3]).split(",")

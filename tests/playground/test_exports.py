@@ -2,6 +2,7 @@
 
 import json
 import re
+import threading
 
 import numpy as np
 import pyqtgraph as pg
@@ -167,21 +168,31 @@ def test_a_large_import_from_the_menu_reads_in_the_background(qtbot, window, tmp
     nn_engine.datasets.write_csv(tmp_path / "big.csv", X, y)
     choose_file(monkeypatch, tmp_path / "big.csv")
     before = snapshot(window.points)
-    ticks, ticks_at_push = [], []
+    # The read waits, on its thread, until the GUI thread has run a timer: a read on the GUI
+    # thread would never see it (and fail after 10 s instead of hanging).
+    gui_ran = threading.Event()
+    real_probe = exports._probe_points_file
+
+    def probe_when_the_gui_runs(path):
+        if not gui_ran.wait(10):
+            raise AssertionError("the GUI thread did not run while the file was read")
+        return real_probe(path)
+
+    monkeypatch.setattr(exports, "_probe_points_file", probe_when_the_gui_runs)
+    pushes = []
+    window.undo_stack.indexChanged.connect(pushes.append)
     timer = QTimer()
     timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(1))
+    timer.timeout.connect(gui_ran.set)
     timer.start()
-    window.undo_stack.indexChanged.connect(lambda index: ticks_at_push.append(len(ticks)))
 
     window.dataExchange.importPointsAction.trigger()  # returns while the file is being read
 
     assert message(window) == "Importing big.csv…"
     assert not window.dataExchange.importPointsAction.isEnabled()
     assert_points(window.points, before)
-    qtbot.waitUntil(lambda: len(ticks_at_push) == 1, timeout=30_000)
+    qtbot.waitUntil(lambda: len(pushes) == 1, timeout=30_000)
     timer.stop()
-    assert ticks_at_push[0] >= 3  # the event loop kept turning while the file was read
     assert_points(window.points, (X, y, nn_engine.datasets.split_mask(200_000, 0.2, 0)))
     assert message(window) == (
         "Imported 200,000 points from big.csv (40,000 held out for testing). Ctrl+Z undoes it."
