@@ -194,10 +194,10 @@ class NetworkView(QWidget):
         self.view = pg.GraphicsView()
         self.view.setObjectName("networkDiagram")
         self.view.setBackground(theme.BACKGROUND)
-        self.view.setMinimumHeight(90)
+        self.view.setMinimumHeight(72)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.box = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)
-        self.box.setDefaultPadding(0.02)
+        self.box.setDefaultPadding(0.07)  # room for the edge columns' titles
         self.view.setCentralItem(self.box)
         self._links = _LinksItem()
         self.box.addItem(self._links)

@@ -458,8 +458,8 @@ def test_data_plot_export_from_the_menu_has_legend_and_caption_of_the_run(
     assert np.all(band < 90, axis=1).sum() > 300  # text
 
 
-def test_data_plot_export_without_metrics_has_no_accuracy_in_its_caption(
-    window, tmp_path, monkeypatch
+def test_data_plot_export_from_a_script_carries_the_latest_metrics(
+    qtbot, window, tmp_path, monkeypatch
 ):
     captions = []
     caption = exports.data_plot_caption
@@ -469,5 +469,11 @@ def test_data_plot_export_without_metrics_has_no_accuracy_in_its_caption(
         return captions[-1]
 
     monkeypatch.setattr(exports, "data_plot_caption", spying)
-    window.export_data_plot_image(tmp_path / "plot.png", 300)  # the window passes no metrics
-    assert captions == ["Epoch 0 · 2-16-16-1 tanh"]
+    window.export_data_plot_image(tmp_path / "plot.png", 300)
+    assert captions == ["Epoch 0 · train — · test — · 2-16-16-1 tanh"]  # nothing trained yet
+    window.step()
+    qtbot.waitUntil(lambda: window.metricsPlots.latest().get("epoch") == 1)
+    latest = window.metricsPlots.latest()
+    window.export_data_plot_image(tmp_path / "plot.png", 300)
+    train, test = (f"{100 * latest[k]:.1f} %" for k in ("accuracy", "val_accuracy"))
+    assert captions[-1] == f"Epoch 1 · train {train} · test {test} · 2-16-16-1 tanh"
