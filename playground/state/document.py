@@ -323,15 +323,21 @@ class EditPoints(DocumentCommand):
         return EditPoints(inverse_edit, old_source, self.text)
 
 
+def _replace_part(document: Document, attribute: str, value: object, aspect: str) -> object:
+    """Put a copy of ``value`` in the document's ``attribute``; return what was there."""
+    old = getattr(document, attribute)
+    setattr(document, attribute, value.copy())
+    document._mark(aspect)
+    return old
+
+
 @dataclass(frozen=True, eq=False)
 class SetDataSettings(DocumentCommand):
     settings: DataSettings
     text: str = "Change data settings"
 
     def apply(self, document: Document) -> "SetDataSettings":
-        old = document._data_settings
-        document._data_settings = self.settings.copy()
-        document._mark(ASPECT_DATA_SETTINGS)
+        old = _replace_part(document, "_data_settings", self.settings, ASPECT_DATA_SETTINGS)
         return SetDataSettings(old, self.text)
 
 
@@ -341,9 +347,7 @@ class SetArchitecture(DocumentCommand):
     text: str = "Change the network"
 
     def apply(self, document: Document) -> "SetArchitecture":
-        old = document._architecture
-        document._architecture = self.architecture.copy()
-        document._mark(ASPECT_ARCHITECTURE)
+        old = _replace_part(document, "_architecture", self.architecture, ASPECT_ARCHITECTURE)
         return SetArchitecture(old, self.text)
 
 
@@ -353,9 +357,9 @@ class SetHyperparameters(DocumentCommand):
     text: str = "Change training settings"
 
     def apply(self, document: Document) -> "SetHyperparameters":
-        old = document._hyperparameters
-        document._hyperparameters = self.hyperparameters.copy()
-        document._mark(ASPECT_HYPERPARAMETERS)
+        old = _replace_part(
+            document, "_hyperparameters", self.hyperparameters, ASPECT_HYPERPARAMETERS
+        )
         return SetHyperparameters(old, self.text)
 
 
