@@ -620,6 +620,10 @@ class Trainer:
         y = check_y(y, len(X))
         check_both_classes(y)
         features = self.net._finite_features(X)
+        if getattr(self, "_X", None) is not None and len(self._X) != len(features):
+            # Buffers sized for the old data would only be kept for nothing: painting while
+            # training changes the size at every stroke.
+            self.net.release_buffers()
         self._X = features  # the network's inputs: every epoch trains on these
         self._y = y.astype(self.net.dtype)
         self._restart_epoch()
