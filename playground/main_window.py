@@ -9,7 +9,7 @@ signals blocked, so nothing loops); the worker's snapshots draw the plots.
 import os
 
 from PySide6.QtCore import QEvent, Qt, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -38,6 +38,7 @@ from playground.state.document import (
     ASPECT_SOURCE,
     ASPECT_VIEW,
 )
+from playground.widgets.cards import edit_icon
 from playground.widgets.cursor_readout import CursorReadout
 from playground.widgets.data_panel import DataPanel
 from playground.widgets.data_plot import DataPlot
@@ -304,14 +305,10 @@ class MainWindow(QMainWindow):
         stack = self.controller.undo_stack
         self.undoAction = stack.createUndoAction(self, "&Undo")
         self.undoAction.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.undoAction.setIcon(
-            QIcon.fromTheme("edit-undo", self.style().standardIcon(pix.SP_ArrowBack))
-        )
+        self.undoAction.setIcon(edit_icon("edit-undo", "↶"))
         self.redoAction = stack.createRedoAction(self, "&Redo")
         self.redoAction.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redoAction.setIcon(
-            QIcon.fromTheme("edit-redo", self.style().standardIcon(pix.SP_ArrowForward))
-        )
+        self.redoAction.setIcon(edit_icon("edit-redo", "↷"))
         group = QActionGroup(self)
         self.classActions = []
         for label in (0, 1):

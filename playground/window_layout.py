@@ -149,6 +149,7 @@ def build_menus_and_toolbars(window: QMainWindow) -> None:
     toolbar.addActions(run_actions)
     # Undo and redo stand apart from the run controls: they undo edits, not epochs.
     edit_bar = _toolbar(window, "Edit", "editToolBar")
+    edit_bar.setContentsMargins(14, 0, 0, 0)  # a gap after the run controls
     edit_bar.addActions([window.undoAction, window.redoAction])
     stats_bar = _toolbar(window, "Statistics", "statsToolBar")
     stats_bar.addWidget(window.stats)

@@ -5,7 +5,16 @@ so that in a short window the user can put away the Data card and see the Traini
 """
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class CardTitle(QToolButton):
@@ -68,3 +77,25 @@ def plain_card(content: QWidget) -> QFrame:
     layout.setContentsMargins(6, 6, 6, 6)
     layout.addWidget(content)
     return frame
+
+
+def edit_icon(theme_name: str, glyph: str) -> QIcon:
+    """The desktop theme's icon ``theme_name`` (e.g. "edit-undo"), or, where there is no icon
+    theme (Windows, macOS, a bare X server), ``glyph`` (↶, ↷) drawn in the text colour: never
+    the ◀ ▶ arrows that read as "epoch back / forward" beside the run controls."""
+    if QIcon.hasThemeIcon(theme_name):
+        return QIcon.fromTheme(theme_name)
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        font = QFont()
+        font.setPixelSize(int(size * 0.95))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QApplication.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, glyph)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon

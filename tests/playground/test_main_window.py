@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QPointF, Qt, QThread, Slot
-from PySide6.QtWidgets import QApplication, QSpinBox
+from PySide6.QtWidgets import QApplication, QSpinBox, QStyle
 
 import nn_engine
 from playground import MainWindow, main_window
 from playground.controller import Controller
-from playground.state import Architecture, DataSettings, Hyperparameters
+from playground.state import AddPoints, Architecture, DataSettings, Hyperparameters
 
 
 def show_active(qtbot, window):
@@ -468,3 +468,18 @@ def test_fits_1024_by_700(qtbot, window):
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.size().toTuple() == (1024, 700))
     assert window.dataPlot.width() >= 300 and window.dataPlot.height() >= 300
+
+
+def test_undo_and_redo_look_like_undo_and_redo_not_epoch_arrows(window):
+    style = window.style()
+    arrows = [
+        style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack).pixmap(16).toImage(),
+        style.standardIcon(QStyle.StandardPixmap.SP_ArrowForward).pixmap(16).toImage(),
+    ]
+    for action in (window.undoAction, window.redoAction):
+        image = action.icon().pixmap(16).toImage()
+        assert not image.isNull() and all(image != arrow for arrow in arrows)
+    assert window.undoButton.parent() is window.editToolBar
+    assert window.trainButton.parent() is window.trainingToolBar
+    window.push_edit(AddPoints([[0.0, 0.0]], [1]))
+    assert window.undoAction.toolTip().startswith("Undo")
