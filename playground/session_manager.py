@@ -175,11 +175,15 @@ class SessionManager(QObject):
         ``restoreButton`` and ``discardRecoveredButton``.
     sigSaveFinished : Signal(str, str)
         A save from the menu ended: the file's path and "" (saved) or the error message.
+    sigOpenFinished : Signal(str, str)
+        An open from the menu (Open…, Open Recent) ended: the file's path and "" (opened),
+        "cancelled" (the user kept the current session) or the error message.
     sigAutosaved : Signal(str)
         The timer's autosave ended: "" (written) or the error message.
     """
 
     sigSaveFinished = Signal(str, str)
+    sigOpenFinished = Signal(str, str)
     sigAutosaved = Signal(str)
 
     def __init__(self, controller: Controller, window: QMainWindow):
@@ -194,6 +198,8 @@ class SessionManager(QObject):
         self._last_seen = self._observed_state()
         self._closing = False
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-writer")
+        # Opening reads and checks the file here: a big session takes a fraction of a second.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="session-reader")
         self._writes: list[Future] = []
         self._interactive_save: Path | None = None  # a menu save waiting for the worker
         self._instance_id = uuid.uuid4().hex
@@ -375,6 +381,7 @@ class SessionManager(QObject):
         self._save_window_settings()
         self.wait_for_writes()
         self._writer.shutdown(wait=True)
+        self._reader.shutdown(wait=True, cancel_futures=True)
         self._discard_autosave()
         if self._lock is not None:
             self._lock.unlock()
@@ -638,20 +645,32 @@ class SessionManager(QObject):
 
         self._controller.call_in_gui_when_done(future, finished)
 
-    def _open_interactively(self, path: str | os.PathLike) -> bool:
-        """Read ``path`` first (a bad file changes nothing), then ask about unsaved changes."""
+    def _open_interactively(self, path: str | os.PathLike) -> None:
+        """Read and check ``path`` on the reader thread (the window stays responsive; a bad
+        file changes nothing), then, in the GUI thread, ask about unsaved changes and show it.
+        :attr:`sigOpenFinished` says how it ended."""
         path = Path(path)
+        self._status(f"Opening {path.name}…")
+        future = self._reader.submit(_read_session, path)
+        self._controller.call_in_gui_when_done(future, lambda done: self._finish_open(path, done))
+
+    def _finish_open(self, path: Path, future: Future) -> None:
+        if self._closing:
+            return
         try:
-            session = _read_session(path)
+            session = future.result()
         except (OSError, ValueError) as error:
             self._report_open_failure(path, error)
             if isinstance(error, FileNotFoundError):
                 self._forget_file(path)
-            return False
+            self.sigOpenFinished.emit(str(path), _error_text(error, path))
+            return
         if not self._confirm_discard_changes():
-            return False
+            self._status(f"Not opened: {path.name}.")
+            self.sigOpenFinished.emit(str(path), "cancelled")
+            return
         self._apply(session, path)
-        return True
+        self.sigOpenFinished.emit(str(path), "")
 
     def _report_open_failure(self, path: Path, error: BaseException) -> None:
         text = _error_text(error, path)

@@ -317,7 +317,8 @@ def test_a_hostile_file_is_refused_with_a_message_and_changes_nothing(
     asked = []
     monkeypatch.setattr(SessionManager, "_ask_open_path", lambda self: str(bad))
     monkeypatch.setattr(SessionManager, "_ask_save_changes", lambda self: asked.append(1))
-    window.session_manager.openAction.trigger()
+    with qtbot.waitSignal(window.session_manager.sigOpenFinished, timeout=20_000):
+        window.session_manager.openAction.trigger()
     message = window.statusBar().currentMessage()
     assert message.startswith(f"Could not open: {bad.name}"), message
     for word in words:
@@ -534,7 +535,8 @@ def test_random_mutations_load_whole_or_change_nothing(qtbot, tmp_path, monkeypa
             expected = None
         before = window_state(window)
         window.statusBar().clearMessage()
-        window.session_manager.openAction.trigger()
+        with qtbot.waitSignal(window.session_manager.sigOpenFinished, timeout=20_000):
+            window.session_manager.openAction.trigger()
         if expected is not None:
             outcomes["loaded"] += 1
             assert_window_shows(window, expected, mutant)

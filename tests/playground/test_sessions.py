@@ -383,8 +383,10 @@ def test_open_from_the_menu_shows_the_message_in_the_window(qtbot, tmp_path, mon
     asked = answer_questions(monkeypatch, [], open_path=str(bad))
     before = window_state(window)
 
-    qtbot.keyClick(window, Qt.Key.Key_O, CTRL)
+    with qtbot.waitSignal(window.session_manager.sigOpenFinished) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_O, CTRL)  # read on the reader thread
 
+    assert opened.args[1] == message
     assert window.statusBar().currentMessage() == f"Could not open: {message}"
     assert asked == []  # a bad file is refused before any question
     assert_same(window_state(window), before)
@@ -395,7 +397,10 @@ def test_open_from_the_menu_loads_a_good_file(qtbot, tmp_path, monkeypatch):
     saved = make_good_file(qtbot, good)
     window = new_window(qtbot)
     answer_questions(monkeypatch, [], open_path=str(good))
-    window.session_manager.openAction.trigger()
+    with qtbot.waitSignal(window.session_manager.sigOpenFinished) as opened:
+        window.session_manager.openAction.trigger()
+        assert window.statusBar().currentMessage() == "Opening good.nnpg…"
+    assert opened.args == [str(good), ""]
     assert window.epoch == 2
     assert window.windowTitle() == "good.nnpg[*] — NN Playground"
     assert window.statusBar().currentMessage() == (
@@ -530,10 +535,13 @@ def test_open_with_unsaved_changes_asks_and_cancel_keeps_everything(qtbot, tmp_p
     answers = [Button.Cancel, Button.Discard]
     asked = answer_questions(monkeypatch, answers, open_path=str(good))
     before = window_state(window)
-    window.session_manager.openAction.trigger()
+    with qtbot.waitSignal(window.session_manager.sigOpenFinished) as opened:
+        window.session_manager.openAction.trigger()
+    assert opened.args == [str(good), "cancelled"]
     assert asked == [None]
     assert_same(window_state(window), before)
-    window.session_manager.openAction.trigger()  # now Discard
+    with qtbot.waitSignal(window.session_manager.sigOpenFinished):
+        window.session_manager.openAction.trigger()  # now Discard
     assert window.epoch == 2
     assert_same(window.worker.network_params(), saved.worker.network_params())
     assert window.session_manager.current_path == good
@@ -741,7 +749,8 @@ def test_recent_files_update_persist_and_open(qtbot, tmp_path):
     entries = other.recentMenu.actions()
     assert [action.text() for action in entries] == ["&1 a.nnpg", "&2 b.nnpg", "", "&Clear Recent"]
     assert entries[1].toolTip() == str(b)
-    entries[1].trigger()
+    with qtbot.waitSignal(other.sigOpenFinished):
+        entries[1].trigger()
     assert other.current_path == b
     assert other.recent_files() == [str(b), str(a)]
 
@@ -770,7 +779,8 @@ def test_a_recent_file_that_is_gone_is_reported_and_forgotten(qtbot, tmp_path):
     window.save_session(gone)
     gone.unlink()
     manager.recentMenu.aboutToShow.emit()
-    manager.recentMenu.actions()[0].trigger()
+    with qtbot.waitSignal(manager.sigOpenFinished):
+        manager.recentMenu.actions()[0].trigger()
     assert window.statusBar().currentMessage() == (
         "Could not open: gone.nnpg: No such file or directory."
     )
