@@ -439,7 +439,8 @@ class Controller(QObject):
 
     def _send_data_of(self, points: PointSet) -> None:
         # The very object (a reference, so its id cannot be reused) at the same version.
-        if self._sent_points is not None and self._sent_points == (points, points.version):
+        sent = self._sent_points
+        if sent is not None and sent[0] is points and sent[1] == points.version:
             return  # the worker has these already (e.g. a session being restored)
         self._sent_points = (points, points.version)
         X_train, y_train = points.train_data()

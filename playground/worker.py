@@ -580,13 +580,14 @@ class TrainingWorker(QObject):
             return
         self._keep_current_run()
         kept = self._kept_runs.pop(run_id, None)
-        wanted = nn_engine.Network(architecture, **hp.network_kwargs())
         if kept is not None and (
-            kept[0].architecture != wanted.architecture or kept[0].dtype != wanted.dtype
+            kept[0].architecture != architecture or kept[0].dtype != np.dtype(hp.precision)
         ):
             kept = None  # kept for another network: start afresh
         if kept is None:
-            self._install_run(run_id, wanted, None, hp)
+            self._install_run(
+                run_id, nn_engine.Network(architecture, **hp.network_kwargs()), None, hp
+            )
             return
         net, trainer = kept
         self._install_run(run_id, net, trainer, hp)
