@@ -314,6 +314,12 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="with --scale: comma-separated networks among 16-16, article, 6x256 (default all)",
     )
+    parser.add_argument(
+        "--drawing-only",
+        action="store_true",
+        help="with --scale: only drawing and painting (and the stroke while the first network "
+        "trains), no training grid",
+    )
     args = parser.parse_args(argv)
     if args.scale:
         from benchmarks import gui_scale
