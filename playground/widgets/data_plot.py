@@ -196,6 +196,7 @@ class DataPlot(pg.PlotWidget):
         self._X = np.empty((0, 2))
         self._labels = np.empty(0, dtype=np.int64)
         self._is_test = np.empty(0, dtype=bool)
+        self._groups = np.empty(0, dtype=np.int8)  # _group_codes of the points
         self._show_test = True
         self._active_class = 0
         self._eraser = False
@@ -356,7 +357,7 @@ class DataPlot(pg.PlotWidget):
         n = X.shape[0]
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape ({n},), got {labels.shape}.")
-        if not np.isin(labels, (0, 1)).all():
+        if not ((labels == 0) | (labels == 1)).all():
             raise ValueError(f"labels must be 0 or 1, got {np.setdiff1d(labels, (0, 1))}.")
         if is_test.shape != (n,):
             raise ValueError(f"is_test must have shape ({n},), got {is_test.shape}.")
@@ -365,6 +366,7 @@ class DataPlot(pg.PlotWidget):
         self._X = X
         self._labels = labels.astype(np.int64)
         self._is_test = is_test.copy()
+        self._groups = _group_codes(self._labels, self._is_test)
         self._eraser_grid = None
         if self._stroke is not None and self._stroke.erase:
             # The indices gathered so far refer to the old points; gather again from here on.
@@ -506,11 +508,11 @@ class DataPlot(pg.PlotWidget):
 
         An item given the points it already shows keeps its cached image (`PointsItem.setData`).
         """
-        shown = np.ones(len(self._X), dtype=bool) if hidden is None else ~hidden
+        groups = self._groups if hidden is None else np.where(hidden, np.int8(-1), self._groups)
         for label in labels:
-            of_class = shown & (self._labels == label)
-            self._train_scatters[label].setData(self._X[of_class & ~self._is_test])
-            self._test_scatters[label].setData(self._X[of_class & self._is_test])
+            for items, is_test in ((self._train_scatters, False), (self._test_scatters, True)):
+                # np.compress: ~5x faster than boolean indexing of rows here
+                items[label].setData(np.compress(groups == _group_code(label, is_test), self._X, 0))
 
     def _update_indicator(self) -> None:
         if self._eraser:
@@ -753,6 +755,15 @@ class DataPlot(pg.PlotWidget):
 
 
 _SYMBOL_GLYPHS = ("●", "■")  # how theme.CLASS_SYMBOLS look in text
+
+
+def _group_code(label: int, is_test: bool) -> int:
+    return 2 * label + int(is_test)
+
+
+def _group_codes(labels: NDArray[np.int64], is_test: NDArray[np.bool_]) -> NDArray[np.int8]:
+    """Which item shows each point: one pass to split the points between the four items."""
+    return (2 * labels + is_test).astype(np.int8)
 
 
 def _train_style(label: int) -> dict:

@@ -10,10 +10,13 @@ The blitted markers are kept in an image of the viewport's pixels (at the screen
 ratio), reused for as long as the view transform, the viewport's size, the points and the style
 stay as they are. The decision map under the points repaints ~20 times a second while a network
 trains, and the preview of a stroke at every mouse move; both then cost one image blit here, not
-a pass over every point. Exports (pyqtgraph's exporters, at their own scale) draw directly.
+a pass over every point. Points appended to the previous ones (a painted stroke) are drawn onto
+that image, last as they would be in a full pass. Exports (pyqtgraph's exporters, at their own
+scale) draw directly.
 """
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -110,6 +113,7 @@ class PointsItem(pg.GraphicsObject):
         self._bounding_rect: QRectF | None = None  # with the markers' padding, in this view
         self._markers: dict[tuple[float, float], _Marker] = {}  # by (size, device pixel ratio)
         self._cache: tuple[tuple, QImage | None, QPointF] | None = None  # key, image, origin
+        self._appended_from: int | None = None  # the cache lacks the points from this index
         self.setStyle(symbol, size, pen, brush)
 
     def __repr__(self) -> str:
@@ -144,17 +148,26 @@ class PointsItem(pg.GraphicsObject):
             raise ValueError(f"positions must have shape (n, 2), got {positions.shape}.")
         if positions.size and not np.isfinite(positions).all():
             raise ValueError("positions must be finite, got NaN or inf.")
-        if np.array_equal(positions, self._positions):
+        old = self._positions
+        if np.array_equal(positions, old):
             return  # the same points: the cached image stays valid
+        appended = len(positions) > len(old) and np.array_equal(positions[: len(old)], old)
         positions = positions.view()
         positions.setflags(write=False)
         self._positions = positions
         if len(positions):
-            low, high = positions.min(axis=0), positions.max(axis=0)
-            self._bounds = QRectF(low[0], low[1], high[0] - low[0], high[1] - low[1])
+            # column by column: ~10x faster than reducing the (n, 2) array along axis 0
+            (x0, x1), (y0, y1) = ((column.min(), column.max()) for column in positions.T)
+            self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0)
         else:
             self._bounds = None
-        self._changed()
+        if appended and self._cache is not None:
+            cache, start = self._cache, self._appended_from
+            self._changed()
+            self._cache = cache  # the new points are drawn onto it at the next paint
+            self._appended_from = len(old) if start is None else start
+        else:
+            self._changed()
 
     def setStyle(
         self,
@@ -176,6 +189,7 @@ class PointsItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         self._bounding_rect = None
         self._cache = None
+        self._appended_from = None
         self.update()
 
     # ------------------------------------------------------------------ geometry
@@ -211,10 +225,11 @@ class PointsItem(pg.GraphicsObject):
         return marker
 
     def _visible_centres(
-        self, transform: QTransform, marker: _Marker, width: float, height: float
+        self, transform: QTransform, start: int, marker: _Marker, width: float, height: float
     ) -> NDArray[np.float64]:
-        """Device positions of the points whose marker reaches into [0, width] x [0, height]."""
-        centres = map_to_device(transform, self._positions)
+        """Device positions of the points from index ``start`` on whose marker reaches into
+        [0, width] x [0, height]."""
+        centres = map_to_device(transform, self._positions[start:])
         edge = marker.half + 1.0
         x, y = centres[:, 0], centres[:, 1]
         inside = (x > -edge) & (x < width + edge) & (y > -edge) & (y < height + edge)
@@ -239,7 +254,11 @@ class PointsItem(pg.GraphicsObject):
             transform.dx(), transform.dy(), width, height, ratio,
         )  # fmt: skip
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, *self._render(transform, width, height, ratio))
+            self._cache = (key, None, QPointF())
+            self._appended_from = 0  # all of them
+        if self._appended_from is not None:
+            self._draw_onto_cache(transform, self._appended_from, width, height, ratio)
+            self._appended_from = None
         _, image, origin = self._cache
         if image is not None:
             painter.save()
@@ -247,34 +266,35 @@ class PointsItem(pg.GraphicsObject):
             painter.drawImage(origin, image)
             painter.restore()
 
-    def _render(
-        self, transform: QTransform, width: int, height: int, ratio: float
-    ) -> tuple[QImage | None, QPointF]:
-        """The markers inside the viewport in an image, and where its top-left corner goes
-        (None when no marker is visible)."""
+    def _draw_onto_cache(
+        self, transform: QTransform, start: int, width: int, height: int, ratio: float
+    ) -> None:
+        """Draw the points from index ``start`` on that reach into the viewport onto the
+        cached image, grown (on whole device pixels, within the viewport) to take them in."""
+        key, image, origin = self._cache
         marker = self._marker(self.opts["size"], ratio)
-        centres = self._visible_centres(transform, marker, width, height)
+        centres = self._visible_centres(transform, start, marker, width, height)
         if not len(centres):
-            return None, QPointF()
-        # The image covers the markers' extent within the viewport, on whole device pixels.
-        low = np.maximum((centres.min(axis=0) - marker.half - 1.0) * ratio, 0.0)
-        high = np.minimum(
-            (centres.max(axis=0) + marker.half + 1.0) * ratio, (width * ratio, height * ratio)
-        )
-        left, top = (int(v) for v in np.floor(low))
-        right, bottom = (int(v) for v in np.ceil(high))
-        image = QImage(
-            max(right - left, 1), max(bottom - top, 1), QImage.Format.Format_ARGB32_Premultiplied
-        )
-        image.setDevicePixelRatio(ratio)
-        image.fill(QColor(0, 0, 0, 0))
-        origin = QPointF(left / ratio, top / ratio)
-        image_painter = QPainter(image)
-        try:
-            marker.draw(image_painter, centres - (origin.x(), origin.y()))
-        finally:
-            image_painter.end()
-        return image, origin
+            return
+        edge = marker.half + 1.0
+        low = np.maximum(centres.min(axis=0) - edge, 0.0)
+        high = np.minimum(centres.max(axis=0) + edge, (width, height))
+        left, top, right, bottom = _device_rect(low, high, ratio)
+        if image is not None:
+            held_left, held_top = round(origin.x() * ratio), round(origin.y() * ratio)
+            held = (held_left, held_top, held_left + image.width(), held_top + image.height())
+            left, top = min(left, held[0]), min(top, held[1])
+            right, bottom = max(right, held[2]), max(bottom, held[3])
+        if image is None or (left, top, right, bottom) != held:
+            grown = QImage(right - left, bottom - top, QImage.Format.Format_ARGB32_Premultiplied)
+            grown.setDevicePixelRatio(ratio)
+            grown.fill(QColor(0, 0, 0, 0))
+            grown_origin = QPointF(left / ratio, top / ratio)
+            if image is not None:
+                _paint_on(grown, lambda p: p.drawImage(origin - grown_origin, image))
+            image, origin = grown, grown_origin
+            self._cache = (key, image, origin)
+        _paint_on(image, lambda p: marker.draw(p, centres - (origin.x(), origin.y())))
 
     def _paint_directly(self, painter: QPainter, transform: QTransform, ratio: float) -> None:
         """Draw every point with this painter (exports: their own scale, no cache)."""
@@ -285,3 +305,20 @@ class PointsItem(pg.GraphicsObject):
         painter.resetTransform()
         marker.draw(painter, centres)
         painter.restore()
+
+
+def _device_rect(
+    low: NDArray[np.float64], high: NDArray[np.float64], ratio: float
+) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) in whole device pixels around [low, high] (painter units)."""
+    left, top = (int(v) for v in np.floor(low * ratio))
+    right, bottom = (int(v) for v in np.ceil(high * ratio))
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
+def _paint_on(image: QImage, draw: Callable[[QPainter], None]) -> None:
+    painter = QPainter(image)
+    try:
+        draw(painter)
+    finally:
+        painter.end()
