@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 # scaleY, rotation, opacity; all qreal (float64), so a C-contiguous (n, 10) float64 array is an
 # array of fragments.
 _FRAGMENT_FIELDS = 10
+_CHUNK = 8192  # fragments per drawPixmapFragments call
 # Device coordinates beyond this are not sent to Qt (its raster engine works in 32-bit ints).
 _DEVICE_LIMIT = 2.0**30
 
@@ -65,22 +66,20 @@ class _Marker:
         self.pixmap = QPixmap.fromImage(image)
         self.ratio = ratio
         self.half = 0.5 * image.width() / ratio  # half its width in painter units
-        self._fragments = np.empty((0, _FRAGMENT_FIELDS))
+        side = image.width()
+        # Drawn in chunks through one buffer: 1M points would need 80 MB of fragments at once.
+        self._fragments = np.empty((_CHUNK, _FRAGMENT_FIELDS))
+        self._fragments[:, 2:] = (0.0, 0.0, side, side, 1 / ratio, 1 / ratio, 0.0, 1.0)
 
     def draw(self, painter: QPainter, centres: NDArray[np.float64]) -> None:
-        """Blit the marker centred at each of ``centres`` ((k, 2), the painter's units)."""
-        k = len(centres)
-        if k == 0:
-            return
-        if len(self._fragments) < k:
-            fragments = np.empty((max(k, 2 * len(self._fragments)), _FRAGMENT_FIELDS))
-            side = self.pixmap.width()
-            fragments[:, 2:] = (0.0, 0.0, side, side, 1 / self.ratio, 1 / self.ratio, 0.0, 1.0)
-            self._fragments = fragments
+        """Blit the marker centred at each of ``centres`` ((k, 2), the painter's units), in
+        their order (a later point covers an earlier one)."""
         fragments = self._fragments
-        fragments[:k, :2] = centres
         first = shiboken6.wrapInstance(fragments.ctypes.data, QPainter.PixmapFragment)
-        painter.drawPixmapFragments(first, k, self.pixmap)
+        for start in range(0, len(centres), _CHUNK):
+            chunk = centres[start : start + _CHUNK]
+            fragments[: len(chunk), :2] = chunk
+            painter.drawPixmapFragments(first, len(chunk), self.pixmap)
 
 
 class PointsItem(pg.GraphicsObject):

@@ -276,6 +276,37 @@ def test_eraser_drag_hides_points_at_once_and_emits_once(plot, qtbot):
     assert train_count(plot) == 6  # the window has not applied it: all points are back
 
 
+def test_eraser_stroke_erases_exactly_what_a_scan_of_every_point_finds(plot, qtbot):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1.0, 1.5, size=(3000, 2))
+    path = [to_px(plot, x, y) for x, y in ((-1.2, -0.5), (0.0, 0.4), (0.3, 0.35), (1.2, 1.0))]
+    # Each point in viewport pixels, mapped one by one by Qt, and its distance to the path
+    # (one move per path segment), by projection onto each segment.
+    to_pixels = plot.viewportTransform()
+    vb = plot.plotItem.vb
+    px = np.array(
+        [[q.x(), q.y()] for q in (to_pixels.map(vb.mapViewToScene(QPointF(*p))) for p in X)]
+    )
+    distance = np.full(len(X), np.inf)
+    for start, end in zip(path[:-1], path[1:], strict=True):
+        a, b = np.array([start.x(), start.y()], float), np.array([end.x(), end.y()], float)
+        t = np.clip((px - a) @ (b - a) / ((b - a) @ (b - a)), 0.0, 1.0)
+        distance = np.minimum(distance, np.linalg.norm(px - (a + t[:, None] * (b - a)), axis=1))
+    keep = np.abs(distance - ERASE_RADIUS_PX) > 1e-6  # none on the edge, where rounding decides
+    X, distance = X[keep], distance[keep]
+    is_test = rng.random(len(X)) < 0.3
+    plot.set_points(X, rng.integers(0, 2, len(X)), is_test)
+    plot.set_eraser(True)
+    with qtbot.waitSignal(plot.sigErase, timeout=1000) as blocker:
+        QTest.mousePress(plot.viewport(), LEFT, NO_MOD, path[0])
+        for pos in path[1:]:
+            move(plot, pos, LEFT)
+        QTest.mouseRelease(plot.viewport(), LEFT, NO_MOD, path[-1])
+    expected = np.flatnonzero(distance <= ERASE_RADIUS_PX)
+    assert 50 < len(expected) < len(X) // 2
+    np.testing.assert_array_equal(blocker.args[0], expected)
+
+
 def test_erasing_nothing_emits_nothing_and_hidden_test_points_are_safe(plot, qtbot):
     plot.set_points([[0.0, 0.0]], [1], [True])
     plot.set_show_test(False)
