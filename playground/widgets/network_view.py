@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from playground import theme
 from playground.neuron_maps import MAX_SHOWN_UNITS, THUMBNAIL, LayerFrame, NetworkFrame
 from playground.widgets.data_plot import region_lookup_table
+from playground.widgets.sparkline import Sparkline
 
 LINK_CLAMP = 2.0  # |w| at which a link reaches its full width
 BIAS_CLAMP = 2.0  # |b| at which a bias bar reaches its full length
@@ -99,7 +100,14 @@ def _small_text(text: str, color: str, anchor: tuple[float, float]) -> pg.TextIt
 
 
 class _LinksItem(pg.GraphicsObject):
-    """All links of the diagram, painted in one go, grouped by pen (colour x width bucket)."""
+    """All links of the diagram, painted in one go, grouped by pen (colour x width bucket).
+
+    The pens are opaque: each colour is its sign's colour already blended with the panel's
+    background at the bucket's strength. Qt's raster engine strokes antialiased wide lines with
+    a translucent pen about five times slower than with an opaque one (34 vs 7 ms for 800 links,
+    measured offscreen), and the look differs only where links cross. A new set of links that
+    draws the same lines with the same pens as the last one repaints nothing.
+    """
 
     WIDTHS = 6
 
@@ -108,20 +116,32 @@ class _LinksItem(pg.GraphicsObject):
         self._lines: list[list[QLineF]] = []  # per pen
         self._pens: list[QPen] = []
         self._rect = QRectF()
-        for sign in (POSITIVE, NEGATIVE):
-            for bucket in range(self.WIDTHS):
-                color = QColor(sign)
-                color.setAlphaF(0.35 + 0.65 * (bucket + 1) / self.WIDTHS)
+        self._drawn: tuple[bytes, bytes] | None = None  # segments and pen indices shown
+        background = QColor(theme.BACKGROUND)
+        for bucket in range(self.WIDTHS):  # weak links first: the strong ones on top
+            for sign in (POSITIVE, NEGATIVE):
+                strength = 0.35 + 0.65 * (bucket + 1) / self.WIDTHS
+                color = QColor.fromRgbF(
+                    *(
+                        strength * c + (1 - strength) * b
+                        for c, b in zip(sign.getRgbF()[:3], background.getRgbF()[:3], strict=True)
+                    )
+                )
                 pen = QPen(color, 0.6 + MAX_LINK_WIDTH * bucket / (self.WIDTHS - 1))
                 pen.setCosmetic(True)
                 self._pens.append(pen)
 
     def set_links(self, segments: NDArray, weights: NDArray) -> None:
         """``segments`` (n, 4) x0, y0, x1, y1; ``weights`` (n,) the weights they draw."""
-        self.prepareGeometryChange()
+        segments = np.asarray(segments, dtype=np.float64)
         strength = np.clip(np.abs(np.nan_to_num(weights)) / LINK_CLAMP, 0.0, 1.0)
         bucket = np.minimum((strength * self.WIDTHS).astype(int), self.WIDTHS - 1)
-        pen_index = np.where(weights >= 0, 0, self.WIDTHS) + bucket
+        pen_index = 2 * bucket + (np.asarray(weights) < 0)
+        drawn = (segments.tobytes(), pen_index.tobytes())
+        if drawn == self._drawn:
+            return  # the same picture: no repaint
+        self._drawn = drawn
+        self.prepareGeometryChange()
         self._lines = [[] for _ in self._pens]
         for index, (x0, y0, x1, y1) in zip(pen_index.tolist(), segments.tolist(), strict=True):
             self._lines[index].append(QLineF(x0, y0, x1, y1))
@@ -385,7 +405,7 @@ class NetworkView(QWidget):
         history = np.asarray(self._grad_history)
         for row, values in zip(self._health_rows, history.T, strict=True):
             positive = np.where(values > 0, values, np.nan)
-            row["curve"].setData(np.log10(positive))
+            row["sparkline"].set_values(np.log10(positive))
             row["grad"].setText(f"{values[-1]:.2e}")
         if weight_norms is not None:
             for row, value in zip(self._health_rows, weight_norms[-1], strict=True):
@@ -525,30 +545,22 @@ class NetworkView(QWidget):
             self._health_grid.addWidget(caption, 0, column)
         for index in range(len(self._sizes) - 1):
             name = "output" if index == len(self._sizes) - 2 else f"layer {index + 1}"
-            plot = pg.PlotWidget()
-            plot.setBackground(theme.BACKGROUND)
-            plot.setFixedHeight(18)
-            plot.setMinimumWidth(80)
-            plot.hideAxis("left")
-            plot.hideAxis("bottom")
-            plot.setMouseEnabled(False, False)
-            plot.hideButtons()
-            plot.setMenuEnabled(False)
-            curve = plot.plot(pen=pg.mkPen(theme.TRAIN_COLOR, width=1))
+            sparkline = Sparkline(theme.TRAIN_COLOR)
+            sparkline.setObjectName(f"gradSparkline{index}")
+            sparkline.setFixedHeight(18)
             heatmap = QCheckBox("heatmap")
             heatmap.setObjectName(f"heatmapCheck{index}")
             heatmap.setToolTip("Draw this layer's whole weight matrix instead of its links")
             heatmap.toggled.connect(lambda on, layer=index: self.set_heatmap(layer, on))
             row = {
-                "curve": curve,
-                "plot": plot,
+                "sparkline": sparkline,
                 "grad": QLabel("—"),
                 "weight": QLabel("—"),
                 "dead": QLabel(""),
                 "heatmap": heatmap,
             }
             self._health_grid.addWidget(QLabel(name), index + 1, 0)
-            self._health_grid.addWidget(plot, index + 1, 1)
+            self._health_grid.addWidget(sparkline, index + 1, 1)
             self._health_grid.addWidget(row["grad"], index + 1, 2)
             self._health_grid.addWidget(row["weight"], index + 1, 3)
             self._health_grid.addWidget(row["dead"], index + 1, 4)

@@ -1,0 +1,79 @@
+"""A sparkline: one small line of recent values, painted directly with QPainter.
+
+The network panel shows one per layer and updates them with every snapshot. A pyqtgraph
+PlotWidget per row would cost a scene, a view box with auto-range and a paint event of its own
+for a 300-point line; this widget maps the values to its pixels in NumPy and draws one polyline.
+"""
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+MARGIN = 2  # pixels kept free above and below the line
+
+
+class Sparkline(QWidget):
+    """The values of :meth:`set_values` as a line from left (oldest) to right (newest).
+
+    The vertical range is the finite values' own range (a flat line sits in the middle); NaN
+    and infinite values leave gaps. No axes: the row beside it states the current value.
+    """
+
+    def __init__(self, color: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._values: NDArray[np.float64] = np.empty(0)
+        self._pen = QPen(QColor(color), 1.0)
+        self._pen.setCosmetic(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+
+    def sizeHint(self) -> QSize:  # Qt override
+        return QSize(120, 18)
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(80, 18)
+
+    def values(self) -> NDArray[np.float64]:
+        """The values shown (a copy)."""
+        return self._values.copy()
+
+    def set_values(self, values: ArrayLike) -> None:
+        """Show ``values`` (1-D); repaints only when they differ from the ones shown."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        if values.shape == self._values.shape and np.array_equal(
+            values, self._values, equal_nan=True
+        ):
+            return
+        self._values = values.copy()
+        self.update()
+
+    def polylines(self) -> list[NDArray[np.float64]]:
+        """The pixel coordinates drawn, one (k, 2) array per unbroken run of finite values."""
+        values = self._values
+        finite = np.isfinite(values)
+        if not finite.any():
+            return []
+        width, height = self.width(), self.height()
+        low, high = values[finite].min(), values[finite].max()
+        span = high - low
+        x = np.arange(len(values)) * ((width - 1) / max(len(values) - 1, 1))
+        if span > 0:
+            y = MARGIN + (high - values) * ((height - 1 - 2 * MARGIN) / span)
+        else:
+            y = np.full(len(values), (height - 1) / 2)
+        # split at the gaps: runs of consecutive finite values
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
+        return [np.column_stack((x[a:b], y[a:b])) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(self._pen)
+        for run in self.polylines():
+            if len(run) == 1:
+                painter.drawPoint(QPointF(*run[0]))
+            else:
+                painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y in run.tolist()]))
+        painter.end()
