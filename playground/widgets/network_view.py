@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.Qt.internals import PrimitiveArray
 from numpy.typing import NDArray
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -113,14 +114,14 @@ class _LinksItem(pg.GraphicsObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._lines: list[list[QLineF]] = []  # per pen
+        self._lines: list[PrimitiveArray] = []  # per pen: QLineF x0, y0, x1, y1 in NumPy memory
         self._pens: list[QPen] = []
         self._rect = QRectF()
         self._drawn: tuple[bytes, bytes] | None = None  # segments and pen indices shown
         background = QColor(theme.BACKGROUND)
         for bucket in range(self.WIDTHS):  # weak links first: the strong ones on top
             for sign in (POSITIVE, NEGATIVE):
-                strength = 0.35 + 0.65 * (bucket + 1) / self.WIDTHS
+                strength = 0.45 + 0.55 * (bucket + 1) / self.WIDTHS
                 color = QColor.fromRgbF(
                     *(
                         strength * c + (1 - strength) * b
@@ -130,6 +131,7 @@ class _LinksItem(pg.GraphicsObject):
                 pen = QPen(color, 0.6 + MAX_LINK_WIDTH * bucket / (self.WIDTHS - 1))
                 pen.setCosmetic(True)
                 self._pens.append(pen)
+                self._lines.append(PrimitiveArray(QLineF, 4))
 
     def set_links(self, segments: NDArray, weights: NDArray) -> None:
         """``segments`` (n, 4) x0, y0, x1, y1; ``weights`` (n,) the weights they draw."""
@@ -142,9 +144,10 @@ class _LinksItem(pg.GraphicsObject):
             return  # the same picture: no repaint
         self._drawn = drawn
         self.prepareGeometryChange()
-        self._lines = [[] for _ in self._pens]
-        for index, (x0, y0, x1, y1) in zip(pen_index.tolist(), segments.tolist(), strict=True):
-            self._lines[index].append(QLineF(x0, y0, x1, y1))
+        for index, lines in enumerate(self._lines):
+            of_pen = segments[pen_index == index]
+            lines.resize(len(of_pen))
+            lines.ndarray()[:] = of_pen
         if len(segments):
             low, high = segments.min(axis=0), segments.max(axis=0)
             self._rect = QRectF(
@@ -162,9 +165,9 @@ class _LinksItem(pg.GraphicsObject):
     def paint(self, painter: QPainter, *args: object) -> None:  # Qt override
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for pen, lines in zip(self._pens, self._lines, strict=True):
-            if lines:
+            if len(lines):
                 painter.setPen(pen)
-                painter.drawLines(lines)
+                painter.drawLines(*lines.drawargs())
 
 
 class NetworkView(QWidget):
@@ -545,7 +548,7 @@ class NetworkView(QWidget):
             self._health_grid.addWidget(caption, 0, column)
         for index in range(len(self._sizes) - 1):
             name = "output" if index == len(self._sizes) - 2 else f"layer {index + 1}"
-            sparkline = Sparkline(theme.TRAIN_COLOR)
+            sparkline = Sparkline(theme.TRAIN_COLOR, theme.BACKGROUND)
             sparkline.setObjectName(f"gradSparkline{index}")
             sparkline.setFixedHeight(18)
             heatmap = QCheckBox("heatmap")

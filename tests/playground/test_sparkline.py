@@ -9,7 +9,7 @@ from playground.widgets.sparkline import MARGIN, Sparkline
 
 @pytest.fixture
 def line(qtbot):
-    widget = Sparkline("#FF0000")
+    widget = Sparkline("#FF0000", "#FFFFFF")
     qtbot.addWidget(widget)
     widget.resize(101, 21)
     return widget
