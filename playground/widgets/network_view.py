@@ -10,9 +10,10 @@ LINK_CLAMP; each node's bias is the small bar under it (right and blue for posit
 vermillion for negative, full length at BIAS_CLAMP).
 
 Layers wider than MAX_SHOWN_UNITS show the units with the largest outgoing weights and "+N
-more"; a layer's heatmap toggle draws its whole weight matrix in place of its links. Below the
-diagram, one row per layer: the weight-gradient norm over recent epochs (log scale), the weight
-norm and, for ReLU layers, the share of dead units.
+more"; a layer's heatmap toggle draws its whole weight matrix in place of its links, and its
+⤢ button opens that matrix in a window of its own (WeightMatrixWindow), readable at 256 x 256.
+Below the diagram, one row per layer: the weight-gradient norm over recent epochs (log scale),
+the weight norm and, for ReLU layers, the share of dead units.
 
 Hovering a node or a link shows a card with its exact current value, refreshed with every
 frame; hovering a node also asks (:attr:`NetworkView.sigFocusChanged`) for the data plot to show
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.Qt.internals import PrimitiveArray
 from numpy.typing import NDArray
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +49,7 @@ from playground import theme
 from playground.neuron_maps import MAX_SHOWN_UNITS, THUMBNAIL, LayerFrame, NetworkFrame
 from playground.widgets.data_plot import region_lookup_table
 from playground.widgets.sparkline import Sparkline
+from playground.widgets.weight_matrix import WeightMatrixWindow
 
 LINK_CLAMP = 2.0  # |w| at which a link reaches its full width
 BIAS_CLAMP = 2.0  # |b| at which a bias bar reaches its full length
@@ -186,7 +189,8 @@ class NetworkView(QWidget):
         ``(layer, row, column, value)`` of a clicked link (column >= 0) or bias (column -1),
         with its current value: a request to edit it.
     sigHeatmapsChanged : Signal(object)
-        The set of layers drawn as heatmaps changed (a frozenset of layer indices).
+        The set of layers whose whole weight matrix the panel needs changed (a frozenset of
+        layer indices): those drawn as heatmaps and those shown in a weight-matrix window.
     """
 
     sigFocusChanged = Signal(object)
@@ -209,6 +213,7 @@ class NetworkView(QWidget):
         self._focus: tuple[int, int] | None = None
         self._heatmaps: set[int] = set()
         self._heatmap_items: dict[int, pg.ImageItem] = {}
+        self._matrix_windows: dict[int, WeightMatrixWindow] = {}
         self._grad_history: deque = deque(maxlen=SPARKLINE_EPOCHS)
         self._health_rows: list[dict] = []
         self._more_texts: list[str] = []
@@ -304,6 +309,8 @@ class NetworkView(QWidget):
         self._sizes, self._activations = list(sizes), list(activations)
         self._input_names = list(input_names)
         self._heatmaps = {layer for layer in self._heatmaps if layer < len(activations)}
+        for layer in [layer for layer in self._matrix_windows if layer >= len(activations)]:
+            self._matrix_windows[layer].close()  # its layer is gone
         self._frame = None
         self._hover = None
         self.card.hide()
@@ -394,6 +401,10 @@ class NetworkView(QWidget):
             tile.setRect(QRectF(column.x - 0.5, bottom, 1.0, height))
         self._draw_links(frame)
         self._draw_biases(frame)
+        for layer, window in self._matrix_windows.items():
+            full = frame.layers[layer].full_weights if layer < len(frame.layers) else None
+            if full is not None:
+                window.set_matrix(full)
         self._update_health(frame)
         if self._hover is not None:
             self._show_card(self._hover)
@@ -457,9 +468,41 @@ class NetworkView(QWidget):
             blocked = check.blockSignals(True)
             check.setChecked(on)
             check.blockSignals(blocked)
-        self.sigHeatmapsChanged.emit(self.heatmaps)
+        self.sigHeatmapsChanged.emit(self.full_weight_layers())
         if self._frame is not None:
             self._draw_links(self._frame)
+
+    def full_weight_layers(self) -> frozenset[int]:
+        """Layers whose whole weight matrix the panel asks the worker for."""
+        return frozenset(self._heatmaps | self._matrix_windows.keys())
+
+    def weight_matrix_window(self, layer: int) -> WeightMatrixWindow | None:
+        """The open weight-matrix window of ``layer``, if any."""
+        return self._matrix_windows.get(layer)
+
+    def open_weight_matrix(self, layer: int) -> WeightMatrixWindow:
+        """Show layer ``layer``'s whole weight matrix in a window of its own (raised if open);
+        it follows training until closed."""
+        window = self._matrix_windows.get(layer)
+        if window is None:
+            name = "output" if layer == len(self._sizes) - 2 else f"layer {layer + 1}"
+            window = WeightMatrixWindow(layer, name, self)
+            window.sigClosed.connect(self._on_matrix_window_closed)
+            self._matrix_windows[layer] = window
+            if self._frame is not None and layer < len(self._frame.layers):
+                full = self._frame.layers[layer].full_weights
+                if full is not None:
+                    window.set_matrix(full)
+            self.sigHeatmapsChanged.emit(self.full_weight_layers())
+        window.show()
+        window.raise_()
+        return window
+
+    def _on_matrix_window_closed(self, layer: int) -> None:
+        window = self._matrix_windows.pop(layer, None)
+        if window is not None:
+            window.deleteLater()
+            self.sigHeatmapsChanged.emit(self.full_weight_layers())
 
     # -- drawing ----------------------------------------------------------------------------------
 
@@ -555,12 +598,22 @@ class NetworkView(QWidget):
             heatmap.setObjectName(f"heatmapCheck{index}")
             heatmap.setToolTip("Draw this layer's whole weight matrix instead of its links")
             heatmap.toggled.connect(lambda on, layer=index: self.set_heatmap(layer, on))
+            enlarge = QToolButton()
+            enlarge.setObjectName(f"weightMatrixButton{index}")
+            enlarge.setText("⤢")
+            enlarge.setAutoRaise(True)
+            enlarge.setToolTip(
+                f"Open the weights of {name} in a window of their own: every weight readable, "
+                "live while training"
+            )
+            enlarge.clicked.connect(lambda _=False, layer=index: self.open_weight_matrix(layer))
             row = {
                 "sparkline": sparkline,
                 "grad": QLabel("—"),
                 "weight": QLabel("—"),
                 "dead": QLabel(""),
                 "heatmap": heatmap,
+                "enlarge": enlarge,
             }
             self._health_grid.addWidget(QLabel(name), index + 1, 0)
             self._health_grid.addWidget(sparkline, index + 1, 1)
@@ -568,6 +621,7 @@ class NetworkView(QWidget):
             self._health_grid.addWidget(row["weight"], index + 1, 3)
             self._health_grid.addWidget(row["dead"], index + 1, 4)
             self._health_grid.addWidget(heatmap, index + 1, 5)
+            self._health_grid.addWidget(enlarge, index + 1, 6)
             self._health_rows.append(row)
         self._health_grid.setColumnStretch(1, 1)
         self._health_grid.setRowStretch(len(self._health_rows) + 1, 1)

@@ -7,8 +7,8 @@ they change (pyqtgraph's ``arrayToQPath``, from arrays) and paints that path.
 """
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 import pyqtgraph as pg
+from numpy.typing import ArrayLike, NDArray
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -71,7 +71,9 @@ class Sparkline(QWidget):
             y = np.full(len(values), (height - 1) / 2)
         # split at the gaps: runs of consecutive finite values
         edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
-        return [np.column_stack((x[a:b], y[a:b])) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        return [
+            np.column_stack((x[a:b], y[a:b])) for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ]
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         self._path = None

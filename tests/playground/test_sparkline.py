@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QColor
 
 from playground.widgets.sparkline import MARGIN, Sparkline
 
@@ -43,9 +42,7 @@ def test_the_line_is_painted_where_the_values_say(line, qtbot):
     qtbot.waitExposed(line)
     image = line.grab().toImage()
     for x, expected_y in ((5, 20 - MARGIN - 5 * 0.17), (50, 10.0), (95, MARGIN + 5 * 0.17)):
-        redness = [
-            image.pixelColor(x, y).red() - image.pixelColor(x, y).green() for y in range(21)
-        ]
+        redness = [image.pixelColor(x, y).red() - image.pixelColor(x, y).green() for y in range(21)]
         assert abs(int(np.argmax(redness)) - expected_y) <= 1
 
 
