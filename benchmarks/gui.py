@@ -205,7 +205,9 @@ def precision_main(args: argparse.Namespace) -> None:
         window.set_architecture(wide)
         wait(0.3)
         for _ in range(args.repeats):
-            wide_runs.append(window_run(window, args.seconds, WIDE_WARM_EPOCHS))
+            wide_runs.append(
+                window_run(window, args.seconds, min(args.warm_epochs, WIDE_WARM_EPOCHS))
+            )
             wide_headless.append(headless_run(preset, precisions[-1], args.seconds, wide))
     harness.close_window(window)
     catcher.stop()
