@@ -99,10 +99,14 @@ def decision_contour(
     xs = np.concatenate(([x0], x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx, [x1]))
     ys = np.concatenate(([y0], y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny, [y1]))
     g = np.pad(np.asarray(grid, dtype=np.float64), 1, mode="edge")
-    # Cell corners: a bottom-left, b bottom-right, c top-right, d top-left.
-    a, b, c, d = g[:-1, :-1], g[:-1, 1:], g[1:, 1:], g[1:, :-1]
-    xl, xr = np.broadcast_to(xs[:-1], a.shape), np.broadcast_to(xs[1:], a.shape)
-    yb, yt = np.broadcast_to(ys[:-1, None], a.shape), np.broadcast_to(ys[1:, None], a.shape)
+    # Cell corners: a bottom-left, b bottom-right, c top-right, d top-left. Which cells the line
+    # crosses is decided on the whole grid with booleans; the crossing points are computed only
+    # for those cells (a few hundred of the 10,000), which keeps this cheap on the GUI thread.
+    above = g >= level
+    qa, qb, qc, qd = above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]
+    rows, cols = np.nonzero((qa != qb) | (qb != qc) | (qd != qc) | (qa != qd))
+    a, b, c, d = g[rows, cols], g[rows, cols + 1], g[rows + 1, cols + 1], g[rows + 1, cols]
+    xl, xr, yb, yt = xs[cols], xs[cols + 1], ys[rows], ys[rows + 1]
 
     with np.errstate(divide="ignore", invalid="ignore"):  # edges without a crossing: unused
 
@@ -112,30 +116,29 @@ def decision_contour(
         # Crossing points on the edges 0 bottom (a-b), 1 right (b-c), 2 top (d-c), 3 left (a-d).
         px = np.stack([along(a, b, xl, xr), xr, along(d, c, xl, xr), xl])
         py = np.stack([yb, along(b, c, yb, yt), yt, along(a, d, yb, yt)])
-    above = g >= level
-    qa, qb, qc, qd = above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]
+    qa, qb, qc, qd = qa[rows, cols], qb[rows, cols], qc[rows, cols], qd[rows, cols]
     crosses = np.stack([qa != qb, qb != qc, qd != qc, qa != qd])
     n_crossings = crosses.sum(axis=0)
 
-    def segments(edge1: NDArray, edge2: NDArray, rows: NDArray, cols: NDArray) -> NDArray:
-        start = np.column_stack([px[edge1, rows, cols], py[edge1, rows, cols]])
-        end = np.column_stack([px[edge2, rows, cols], py[edge2, rows, cols]])
+    def segments(edge1: NDArray, edge2: NDArray, cells: NDArray) -> NDArray:
+        start = np.column_stack([px[edge1, cells], py[edge1, cells]])
+        end = np.column_stack([px[edge2, cells], py[edge2, cells]])
         return np.stack([start, end], axis=1)
 
-    rows, cols = np.nonzero(n_crossings == 2)
-    cell_crosses = crosses[:, rows, cols]
+    (cells,) = np.nonzero(n_crossings == 2)
+    cell_crosses = crosses[:, cells]
     first = np.argmax(cell_crosses, axis=0)
     last = 3 - np.argmax(cell_crosses[::-1], axis=0)
-    parts = [segments(first, last, rows, cols)]
+    parts = [segments(first, last, cells)]
 
     # Saddle cells (a and c on one side, b and d on the other): the centre decides which pair of
     # opposite corners is joined through the middle; the line cuts off the other two corners.
-    rows, cols = np.nonzero(n_crossings == 4)
-    centre_above = (a + b + c + d)[rows, cols] / 4 >= level
-    joins_a_c = centre_above == qa[rows, cols]
-    bottom, right, top, left = (np.full(rows.size, k) for k in range(4))
-    parts.append(segments(bottom, np.where(joins_a_c, right, left), rows, cols))
-    parts.append(segments(top, np.where(joins_a_c, left, right), rows, cols))
+    (cells,) = np.nonzero(n_crossings == 4)
+    centre_above = (a + b + c + d)[cells] / 4 >= level
+    joins_a_c = centre_above == qa[cells]
+    bottom, right, top, left = (np.full(cells.size, k) for k in range(4))
+    parts.append(segments(bottom, np.where(joins_a_c, right, left), cells))
+    parts.append(segments(top, np.where(joins_a_c, left, right), cells))
     return np.concatenate(parts)
 
 
