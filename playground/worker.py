@@ -2,7 +2,12 @@
 
 The worker's loop owns its thread while training, so it cannot receive queued signals. The GUI
 talks to it through a thread-safe mailbox instead (the public methods below post commands);
-the loop reads the mailbox between epochs and blocks on it while paused. Results travel back
+the loop reads the mailbox between mini-batches (between epochs with full batch) and blocks on
+it while paused. A command that must not wait for a long step (pause, stop, a step, a new run,
+new data, a call such as a save's capture) also interrupts the step in progress through the
+engine (``Trainer.step_batch(interrupt)``, checked before every layer): the step is abandoned
+with nothing changed and trained again later, so such a command takes effect within one
+layer's time even when an epoch takes seconds. Results travel back
 as signals carrying copies: about 25 :class:`Snapshot` per second with the new metrics and
 the probability grid of the current view, computed here with one batched forward pass.
 
@@ -180,18 +185,32 @@ class NetworkViewRequest:
     heatmaps: frozenset[int] = frozenset()
 
 
+# Commands that interrupt the training step in progress instead of waiting for its end.
+URGENT_COMMANDS = frozenset(
+    {"pause", "stop", "step", "reset", "switch_run", "restore", "set_data", "call"}
+)
+
+
 class _Mailbox:
-    """Commands from any thread to the worker loop; every command gets a serial number."""
+    """Commands from any thread to the worker loop; every command gets a serial number.
+
+    ``urgent`` is set exactly while a command of URGENT_COMMANDS waits in the mailbox (set
+    with the posting, cleared with the taking, under one lock): it is the trainer's
+    interrupt, so a step is never interrupted for a command already taken.
+    """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._items: deque[tuple[int, str, tuple]] = deque()
         self._serial = 0
+        self.urgent = threading.Event()
 
     def post(self, name: str, *args: object) -> int:
         with self._condition:
             self._serial += 1
             self._items.append((self._serial, name, args))
+            if name in URGENT_COMMANDS:
+                self.urgent.set()
             self._condition.notify()
             return self._serial
 
@@ -202,6 +221,7 @@ class _Mailbox:
                 self._condition.wait_for(lambda: bool(self._items), timeout)
             items = list(self._items)
             self._items.clear()
+            self.urgent.clear()
             return items
 
 
@@ -230,7 +250,8 @@ class TrainingWorker(QObject):
     :meth:`restore`, :meth:`start`, :meth:`pause`, :meth:`step`, :meth:`set_data`,
     :meth:`set_hyperparameters`, :meth:`set_view_rect`, :meth:`stop`) may be called from any
     thread; they return at once with the command's serial number and take effect between two
-    epochs. The worker never touches widgets.
+    mini-batches; those of URGENT_COMMANDS interrupt the step in progress, so they take
+    effect within one layer's time. The worker never touches widgets.
 
     Attributes
     ----------
@@ -270,6 +291,10 @@ class TrainingWorker(QObject):
         self._hyperparameters = Hyperparameters()
         self._data: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
         self._data_pending = False  # new data not yet handed to the trainer
+        # The points array the current trainer was given (None: unknown). Handing it the same
+        # again would restart its epoch in progress, losing a mid-epoch position restored
+        # from a session saved between two mini-batches.
+        self._trainer_points: NDArray | None = None
         self._rect: Rect | None = None
         self._run_id = 0
         self._running = False
@@ -414,7 +439,8 @@ class TrainingWorker(QObject):
         return self._mailbox.post("start")
 
     def pause(self) -> int:
-        """Stop training after the current epoch and report a snapshot."""
+        """Stop training now (the step in progress is abandoned, unchanged) and report a
+        snapshot."""
         return self._mailbox.post("pause")
 
     def step(self) -> int:
@@ -426,7 +452,8 @@ class TrainingWorker(QObject):
         return self._mailbox.post("stop")
 
     def call(self, function: Callable[[], Any], timeout: float = DEFAULT_CALL_TIMEOUT) -> Any:
-        """Run ``function()`` in the worker thread between two epochs and return its result.
+        """Run ``function()`` in the worker thread between two mini-batches (the step in
+        progress is interrupted, and trained again afterwards) and return its result.
 
         Used to read the worker's state consistently (see :meth:`network_params`).
 
@@ -444,7 +471,8 @@ class TrainingWorker(QObject):
         return future.result(timeout)
 
     def call_async(self, function: Callable[[], Any]) -> Future:
-        """Run ``function()`` in the worker thread between two epochs; a Future of its result.
+        """Run ``function()`` in the worker thread between two mini-batches (as :meth:`call`);
+        a Future of its result.
 
         Nothing waits: the caller adds a done-callback (it runs in the worker thread) or
         polls. If the loop has finished, the Future fails with RuntimeError.
@@ -522,7 +550,9 @@ class TrainingWorker(QObject):
                     if self._emit_wanted and not self._awaiting_receipt and not self._stopping:
                         self._guarded(self._emit_snapshot)
         finally:
-            self._grid_pool.shutdown(wait=True, cancel_futures=True)
+            # A map still being computed is not waited for (a big network's takes a while):
+            # its thread ends by itself and nothing reads its result.
+            self._grid_pool.shutdown(wait=False, cancel_futures=True)
             sys.setswitchinterval(switch_interval)
             self._finished.set()
             self._running = False
@@ -625,6 +655,7 @@ class TrainingWorker(QObject):
             net.architecture, init=net.init, seed=net.seed, dtype=np.float32
         )
         self._trainer = trainer
+        self._trainer_points = None
         self._data_pending = trainer is not None  # the current data from the next epoch
         self._hyperparameters = hp
         self._run_id = run_id
@@ -658,6 +689,7 @@ class TrainingWorker(QObject):
             trainer.load_state_dict(trainer_state)
         self._keep_current_run()
         self._install_run(serial if run_id is None else run_id, net, trainer, hp)
+        self._trainer_points = X if trainer is not None and usable else None
         self._history_wanted = trainer is not None
 
     def _on_set_data(
@@ -756,6 +788,7 @@ class TrainingWorker(QObject):
             self._trainer = nn_engine.Trainer(
                 self._net, X, y, **self._hyperparameters.trainer_kwargs()
             )
+            self._trainer_points = X
             self._data_pending = True  # for the validation data
         return self._apply_pending_data()
 
@@ -766,26 +799,53 @@ class TrainingWorker(QObject):
         if _lacks_a_class(y):
             self._halt(f"Training paused: {NEED_BOTH_CLASSES}.", error=False)
             return False
-        self._trainer.set_data(X, y)
+        if self._trainer_points is not X:
+            self._trainer.set_data(X, y)
+            self._trainer_points = X
         self._trainer.set_validation(*((X_test, y_test) if len(X_test) else (None, None)))
         self._data_pending = False
         return True
 
     def _train_epoch(self) -> bool:
+        """Train one epoch (a step command); False if it could not, or an urgent command
+        interrupted it (the mini-batches it trained stay trained: the epoch is in progress)."""
         if not self._apply_pending_data():
             return False
         self._grid_stale = True
-        m = self._trainer.step_epoch()
+        try:
+            m = self._trainer.step_epoch(self._mailbox.urgent)
+        except nn_engine.TrainingInterrupted:
+            return False
+        self._record_epoch(m)
+        return True
+
+    def _train_batch(self) -> bool | None:
+        """Train one mini-batch (the whole data with full batch) unless an urgent command
+        interrupts it. True when it completed an epoch, False when not (or interrupted: then
+        nothing changed), None when training cannot go on (the reason was reported)."""
+        if not self._apply_pending_data():
+            return None
+        try:
+            m = self._trainer.step_batch(self._mailbox.urgent)
+        except nn_engine.TrainingInterrupted:
+            return False
+        self._grid_stale = True
+        if m is None:
+            return False
+        self._record_epoch(m)
+        return True
+
+    def _record_epoch(self, m: nn_engine.EpochMetrics) -> None:
         val = (np.nan, np.nan) if m.val_loss is None else (m.val_loss, m.val_accuracy)
         self._pending.append((m.epoch, m.loss, m.accuracy, *val))
         grad_norms = getattr(m, "grad_norms", None)
         if grad_norms is not None:
             self._pending_norms.append((tuple(grad_norms), tuple(m.weight_norms)))
         self._rate_epochs += 1
-        return True
 
     def _train_frame(self) -> None:
-        """Train for one frame: ``epochs_per_refresh`` epochs, at most FRAME_SECONDS long.
+        """Train for one frame: ``epochs_per_refresh`` epochs, at most FRAME_SECONDS long
+        (or the one epoch that outlasts it), reading the mailbox between mini-batches.
 
         A frame that finishes its epochs early waits for its end (still answering commands at
         once), so the speed setting caps the rate at ``epochs_per_refresh`` per frame.
@@ -798,11 +858,13 @@ class TrainingWorker(QObject):
         budget = self._hyperparameters.epochs_per_refresh
         done = 0
         while self._running and done < budget:
-            if not self._train_epoch():
+            ended_epoch = self._train_batch()
+            if ended_epoch is None:
                 return
-            done += 1
-            if time.perf_counter() >= deadline:
-                break
+            if ended_epoch:
+                done += 1
+                if time.perf_counter() >= deadline:
+                    break
             self._process(self._mailbox.take(0))
         while self._running and not self._stopping:
             remaining = deadline - time.perf_counter()
@@ -943,13 +1005,17 @@ class TrainingWorker(QObject):
             return None, None, None, None
         job, self._grid_job = self._grid_job, None
         if not self._running:
-            if not self._grid_stale:  # the weights of the job still in flight, if any
+            if job is not None and not job.future.done():
+                # Paused: no waiting for the grid thread (a big network's maps and dead-unit
+                # count take a while). Its result is dropped and its network left to it.
+                self._grid_net = self._grid_net.copy()
+                self._grid_stale = True
+                job = None
+            if not self._grid_stale:  # the weights of the job just finished, if any
                 if job is not None and job.run_id == self._run_id:
                     grid, frame, hidden = job.future.result()
                     return grid, job.rect, frame, hidden
                 return None, None, None, None
-            if job is not None:
-                job.future.result()  # it uses the grid network: let it finish first
             self._grid_stale = False
             request = self._network_request()
             grid, frame, hidden = _maps_for(
