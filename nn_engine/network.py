@@ -104,10 +104,11 @@ class TrainingInterrupted(Exception):  # noqa: N818 - a request honoured, like K
     :meth:`Trainer.step_epoch <nn_engine.Trainer.step_epoch>` and
     :meth:`Network.forward_backward` when the interrupt they were given (a
     ``threading.Event`` or a callable returning true) is set at one of their checks: before
-    each layer of the forward pass and of the backward pass, which is also between two
-    mini-batches. The parameters, the optimizer's state, the position in the epoch, the
-    shuffling generator and the history are then exactly as before the step, so training
-    resumes as if it had never been interrupted. Clear the interrupt before the next step.
+    each layer of the forward pass and each matrix product of the backward pass (the first
+    check, before any work, is the one between two mini-batches). The parameters, the
+    optimizer's state, the position in the epoch, the shuffling generator and the history
+    are then exactly as before the step, so training resumes as if it had never been
+    interrupted. Clear the interrupt before the next step.
     """
 
     def __init__(self, message: str = "the training step was interrupted; nothing changed"):
@@ -529,8 +530,10 @@ class Network:
         grad : ndarray like ``self.params``
             Receives the gradient of the mean loss, in the flat layout of ``self.params``.
         interrupted : callable or None
-            Called before each layer of the forward and of the backward pass; when it returns
-            true, the pass stops there and raises :class:`TrainingInterrupted`. The network is
+            Called before each layer of the forward pass and before each matrix product of
+            the backward pass (a layer's ``[dW | db]``, then the gradient it passes back);
+            when it returns true, the pass stops there and raises
+            :class:`TrainingInterrupted`. The network is
             unchanged (only ``grad`` and the workspace, scratch space, hold partial results).
 
         Returns
@@ -571,6 +574,8 @@ class Network:
             np.matmul(dZ, inputs[index].T, out=grad_blocks[index])  # [dW | db]
             if index == 0:
                 break
+            if interrupted is not None and interrupted():  # a backward layer has two products
+                raise TrainingInterrupted
             W = layers[index]["W"]
             if len(W) == 1:  # the output unit: W.T @ dZ is an outer product, a broadcast
                 dA_prev = np.multiply(W.T, dZ, out=work.dA[index - 1])

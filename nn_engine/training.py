@@ -691,12 +691,12 @@ class Trainer:
         ----------
         interrupt : threading.Event, callable or None
             Another thread's way to abandon the step: it is looked at before each layer of
-            the forward and of the backward pass (an Event's ``is_set()``, or the callable's
-            result), and once it is set the step raises
+            the forward pass and each matrix product of the backward pass (an Event's
+            ``is_set()``, or the callable's result), and once it is set the step raises
             :class:`~nn_engine.TrainingInterrupted` with nothing changed (parameters,
             optimizer state, the epoch's order, position and sums, the generator, the
             history). Stepping again later gives exactly what the step would have given.
-            The check costs about a tenth of a microsecond per layer.
+            A check costs about a tenth of a microsecond.
         """
         interrupted = _interrupt_test(interrupt)
         n_samples = len(self._X)

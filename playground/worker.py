@@ -108,7 +108,9 @@ class Snapshot:
     grid : ndarray of float32, shape (GRID_CELLS, GRID_CELLS), or None
         P(class 1) over ``rect``; ``grid[j, i]`` is the probability at
         ``x = x0 + (i + 0.5) * (x1 - x0) / nx``, ``y = y0 + (j + 0.5) * (y1 - y0) / ny``.
-        None when neither the weights nor the view changed since the last grid.
+        None when neither the weights nor the view changed since the last grid, and in the
+        snapshot of a pause, whose maps the grid thread computes: they follow in a later
+        snapshot (a big network's maps take longer than a pause may).
     rect : tuple (x0, y0, x1, y1) or None
         The view the grid covers.
     rewound_to : int or None
@@ -312,6 +314,7 @@ class TrainingWorker(QObject):
         self.grids_evaluated = 0  # decision maps computed, sent or not (for benchmarks)
         self._grid_pool: ThreadPoolExecutor | None = None  # the grid thread, while running
         self._grid_job: _GridJob | None = None
+        self._maps_follow = False  # the next paused maps come from the grid thread, later
         # Runs replaced by a reset or a switch, by run id (oldest first), for undo.
         self._kept_runs: dict[int, tuple[nn_engine.Network, nn_engine.Trainer | None]] = {}
         self._history_wanted = False  # the next snapshot carries the run's whole history
@@ -534,7 +537,9 @@ class TrainingWorker(QObject):
         """The worker thread's loop; returns after :meth:`stop`. Connect ``thread.started``."""
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(switch_interval, TRAINING_SWITCH_INTERVAL))
-        self._grid_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid")
+        # One map at a time, but a pause may leave one behind (see _take_grid) and start
+        # another: a second thread then takes it at once.
+        self._grid_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grid")
         try:
             # Divergence is detected and reported by the engine; NumPy's overflow warnings
             # on the way there would only clutter the terminal.
@@ -660,6 +665,7 @@ class TrainingWorker(QObject):
         self._hyperparameters = hp
         self._run_id = run_id
         self._running = False
+        self._maps_follow = False
         self._pending.clear()
         self._pending_norms.clear()
         self._rewound_to = None
@@ -743,17 +749,20 @@ class TrainingWorker(QObject):
             self._evaluation_wanted = True  # the figures describe the edited network
 
     def _on_start(self, serial: int) -> None:
+        self._maps_follow = False
         if not self._running and self._ensure_trainer():
             self._running = True
             self._rate_epochs, self._rate_since = 0, time.perf_counter()
             self._frame_start = self._rate_since
 
     def _on_pause(self, serial: int) -> None:
+        self._maps_follow = self._running  # the paused snapshot need not wait for its maps
         self._running = False
         self._epochs_per_second = 0.0
         self._emit_wanted = True
 
     def _on_step(self, serial: int) -> None:
+        self._maps_follow = False
         self._running = False
         self._epochs_per_second = 0.0
         self._emit_wanted = True
@@ -766,6 +775,10 @@ class TrainingWorker(QObject):
 
     def _on_ack(self, serial: int) -> None:
         self._awaiting_receipt = False
+
+    def _on_maps_ready(self, serial: int) -> None:
+        if not self._running:
+            self._emit_wanted = True  # the maps that did not come with the paused snapshot
 
     def _on_call(self, serial: int, function: Callable[[], Any], future: Future) -> None:
         try:
@@ -990,6 +1003,10 @@ class TrainingWorker(QObject):
         X, y = subsample(self._data[0], self._data[1])
         return _HiddenJob(request, X, y, self._hidden_references)
 
+    def _post_maps_ready(self, future: Future) -> None:
+        """Done-callback of a map job (runs in the grid thread): wakes a paused loop."""
+        self._mailbox.post("maps_ready")
+
     def _take_grid(
         self,
     ) -> tuple[
@@ -999,17 +1016,22 @@ class TrainingWorker(QObject):
 
         While training, the maps are computed on the grid thread (the other core) from the
         weights of the previous frame and sent one frame (45 ms) later; the training loop only
-        copies the weights. When paused, they are computed at once for the current weights.
+        copies the weights. When paused, they are computed at once for the current weights,
+        except right after a pause: a pause waits for no map (a big network's maps and
+        dead-unit count take seconds), so its snapshot goes without them and they follow
+        from the grid thread ("maps_ready" wakes the loop).
         """
         if self._net is None or self._rect is None:
             return None, None, None, None
         job, self._grid_job = self._grid_job, None
         if not self._running:
             if job is not None and not job.future.done():
-                # Paused: no waiting for the grid thread (a big network's maps and dead-unit
-                # count take a while). Its result is dropped and its network left to it.
+                if not self._grid_stale and job.run_id == self._run_id:
+                    self._grid_job = job  # the maps of these weights are on their way
+                    job.future.add_done_callback(self._post_maps_ready)
+                    return None, None, None, None
+                # Outdated: its result is dropped and its network left to it.
                 self._grid_net = self._grid_net.copy()
-                self._grid_stale = True
                 job = None
             if not self._grid_stale:  # the weights of the job just finished, if any
                 if job is not None and job.run_id == self._run_id:
@@ -1018,7 +1040,7 @@ class TrainingWorker(QObject):
                 return None, None, None, None
             self._grid_stale = False
             request = self._network_request()
-            grid, frame, hidden = _maps_for(
+            maps = (
                 self._grid_net,
                 self._net.get_params(),
                 self._rect,
@@ -1026,6 +1048,13 @@ class TrainingWorker(QObject):
                 self._hidden_job(),
                 self._dead_units_data(request),
             )
+            if self._maps_follow:
+                self._maps_follow = False
+                future = self._grid_pool.submit(_maps_for, *maps)
+                future.add_done_callback(self._post_maps_ready)
+                self._grid_job = _GridJob(self._run_id, self._rect, future)
+                return None, None, None, None
+            grid, frame, hidden = _maps_for(*maps)
             return grid, self._rect, frame, hidden
         result: tuple = (None, None, None, None)
         if job is not None:

@@ -392,7 +392,7 @@ def test_stop_interrupts_a_long_step(qtbot, worker, monkeypatch):
     assert long_step.interrupted
 
 
-def test_a_pause_does_not_wait_for_the_map_being_computed(qtbot, worker, monkeypatch):
+def test_a_pause_does_not_wait_for_the_maps_which_follow(qtbot, worker, monkeypatch):
     computing, finish = threading.Event(), threading.Event()
     maps_for = playground.worker._maps_for
 
@@ -407,14 +407,22 @@ def test_a_pause_does_not_wait_for_the_map_being_computed(qtbot, worker, monkeyp
         worker.start()
         qtbot.waitUntil(computing.is_set)
         paused = command(qtbot, worker, worker.pause, lambda s: not s.running)
-        # The paused snapshot came while the grid thread was still busy, with a map of the
-        # weights it was paused with, computed in the worker's own thread.
-        assert not finish.is_set() and paused.grid is not None
-        assert paused.epoch == worker.trainer_settings()["epoch"] >= 1
-        reference = nn_engine.Network(ARCHITECTURE, dtype=np.float64)
-        reference.set_params(worker.network_params())
-        x0, y0, x1, y1 = RECT
-        x, y = x0 + 0.5 * (x1 - x0) / GRID_CELLS, y0 + 0.5 * (y1 - y0) / GRID_CELLS
-        assert paused.grid[0, 0] == pytest.approx(reference.predict_proba([[x, y]])[0], abs=1e-5)
+        # The paused snapshot came while the grid thread was still busy, without maps.
+        assert not finish.is_set() and paused.grid is None and paused.network is None
+        since = len(worker.recorder.snapshots)
+        finish.set()
+        follow_up = wait_for(qtbot, worker, lambda s: s.grid is not None, since)
     finally:
         finish.set()
+    # They follow: the maps of the weights it paused with.
+    assert not follow_up.running and follow_up.epoch == paused.epoch
+    assert paused.epoch == worker.trainer_settings()["epoch"] >= 1
+    assert follow_up.rect == RECT
+    reference = nn_engine.Network(ARCHITECTURE, dtype=np.float64)
+    reference.set_params(worker.network_params())
+    x0, y0, x1, y1 = RECT
+    for i, j in [(0, 0), (99, 0), (37, 81)]:
+        x = x0 + (i + 0.5) * (x1 - x0) / GRID_CELLS
+        y = y0 + (j + 0.5) * (y1 - y0) / GRID_CELLS
+        expected = reference.predict_proba(np.array([[x, y]]))[0]
+        assert follow_up.grid[j, i] == pytest.approx(expected, abs=1e-5)
