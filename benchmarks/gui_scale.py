@@ -26,6 +26,10 @@ Then, for every network (2-16-16-1, the article's 2-25-50-50-25-1, and six hidde
   the pause falls at other points of a long epoch): medians and the largest of these;
 * headless: the engine alone on the same data and network for as long, one BLAS thread.
 
+Last, quit: the last cell's network trains again and, QUIT_AFTER_SECONDS after its first
+epoch was reported (inside an epoch where epochs take seconds), the window is closed;
+``window.close()`` returns once the training thread has stopped.
+
 Issue 13's targets: every cell p99 gap <= 50 ms, max <= 250 ms, pause within 0.3 s; a change of
 100k points costs the GUI thread <= 30 ms; >= 30 stroke updates per second and <= 50 ms per
 eraser move over 100k points.
@@ -75,6 +79,7 @@ TEST_FRACTION = 0.1
 # After the measured run's pause, training resumes for each of these many seconds and pauses
 # again: a pause lands at various points of an epoch that lasts seconds.
 PAUSE_AFTER_SECONDS = (0.3, 0.7)
+QUIT_AFTER_SECONDS = 1.0
 
 TARGET_GAP_P99_MS = 50
 TARGET_GAP_MAX_MS = 250
@@ -277,6 +282,17 @@ class TrainingProbe:
         return worker, shown - requested
 
 
+def measure_quit(window) -> float:  # noqa: ANN001
+    """Seconds ``window.close()`` takes while training (see the module docstring)."""
+    window.train()
+    epoch = window.epoch
+    wait_until(lambda: window.epoch > epoch, FIRST_EPOCH_TIMEOUT)
+    wait(QUIT_AFTER_SECONDS)
+    started = time.perf_counter()
+    window.close()
+    return time.perf_counter() - started
+
+
 def train_cell(window, probe: TrainingProbe, seconds: float) -> dict[str, float]:  # noqa: ANN001
     """Train the window's current network (see the module docstring)."""
     peak = [rss_bytes()]
@@ -415,6 +431,7 @@ def scale_main(args: argparse.Namespace) -> None:
     total = time.perf_counter() - run_started
     buffers = harness.engine_buffer_bytes(window)
     rss_end = rss_bytes()
+    quit_seconds = measure_quit(window)
     harness.close_window(window)
     catcher.stop()
 
@@ -502,6 +519,11 @@ def scale_main(args: argparse.Namespace) -> None:
     print(
         f"\nAt the end ({format_mib(rss_end)} RSS), the training worker's networks held these "
         f"buffers (workspaces; runs replaced by a new network are kept for undo): {buffers}."
+    )
+    print(
+        f"\nQuit while {cells[-1]['network']} trains on {cells[-1]['points']:,} points "
+        f"({QUIT_AFTER_SECONDS:g} s after an epoch was reported): `window.close()` took "
+        f"{quit_seconds:.2f} s."
     )
     caught = catcher.report_lines()
     if caught:
