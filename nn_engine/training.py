@@ -696,7 +696,7 @@ class Trainer:
             :class:`~nn_engine.TrainingInterrupted` with nothing changed (parameters,
             optimizer state, the epoch's order, position and sums, the generator, the
             history). Stepping again later gives exactly what the step would have given.
-            A check costs about a tenth of a microsecond.
+            A check costs a few tens of nanoseconds.
         """
         interrupted = _interrupt_test(interrupt)
         n_samples = len(self._X)
