@@ -21,11 +21,15 @@ median and min-max over rounds; ratios are paired round by round. Sections:
    that ``Trainer.step_epoch`` reports, on the article's network in float64 and float32.
 6. Input features (issue 14): the article's network trained on the default features (x1, x2)
    and on (x1^2, x2^2), per epoch, and the one-off cost of mapping the data (``set_data``).
+7. Interrupt (issue 13): an epoch of ``step_epoch(event)``, looking at a ``threading.Event``
+   before every layer forward and every product backward as the playground's worker does,
+   against ``step_epoch()``.
 
 ``--quick`` takes under a minute, the full run a few minutes (about 1.5 on an idle 2-core
 machine); each section prints a markdown table, and a last table compares with issue 4's
-targets. ``--sections health`` and ``--sections features`` run only section 5 or 6, which
-need neither PyTorch nor scikit-learn (``--sections speed`` runs 1-4).
+targets. ``--sections health``, ``--sections features`` and ``--sections interrupt`` run only
+section 5, 6 or 7, which need neither PyTorch nor scikit-learn (``--sections speed`` runs
+1-4).
 """
 
 from __future__ import annotations  # torch's types in annotations, torch maybe not installed
@@ -35,6 +39,7 @@ import datetime
 import importlib.util
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -793,6 +798,51 @@ def features_section(args: argparse.Namespace, data: tuple) -> None:
     print()
 
 
+def interrupt_section(args: argparse.Namespace, data: tuple) -> None:
+    """Section 7: what looking at an interrupt before every layer adds to an epoch.
+
+    Two trainers per dtype from the same initial weights, in the same interleaved rounds:
+    ``step_epoch()`` and ``step_epoch(event)`` with a ``threading.Event`` that is never set
+    (the playground's worker passes one: its mailbox's urgent-command flag).
+    """
+    X_train, _, y_train, _ = data
+    contenders: dict[str, Runner] = {}
+    for dtype in (np.float64, np.float32):
+        name = DTYPE_NAMES[dtype]
+        event = threading.Event()
+        for label, interrupt in (("without", None), ("with", event)):
+            net = Network.from_sizes(SIZES, init="seed", seed=INIT_SEED, dtype=dtype)
+            trainer = Trainer(net, X_train, y_train, learning_rate=LEARNING_RATE)
+            contenders[f"{label} {name}"] = lambda n, t=trainer, i=interrupt: [
+                t.step_epoch(i) for _ in range(n)
+            ]
+    results = interleaved(contenders, args.repeats, block_seconds=args.block)
+
+    n_checks = 3 * (len(SIZES) - 1) - 1  # each layer forward, each product backward
+    print("## 7. Interrupt: the cost of looking at it before every layer\n")
+    print(
+        f"The article's network ({'-'.join(map(str, SIZES))}, {len(X_train)} points, full "
+        f"batch, SGD): `step_epoch(event)` looks at a `threading.Event` {n_checks} times per "
+        "epoch (before each layer forward and each matrix product backward), "
+        f"`step_epoch()` does not. Median (min–max) over {args.repeats} interleaved rounds; "
+        "the ratio is per round.\n"
+    )
+    rows = []
+    for dtype in ("float64", "float32"):
+        without, with_event = results[f"without {dtype}"], results[f"with {dtype}"]
+        rows.append(
+            [
+                dtype,
+                format_range(without, "ms"),
+                format_range(with_event, "ms"),
+                format_ratio(paired_ratios(with_event, without)),
+            ]
+        )
+    headers = ["dtype", "step_epoch()", "step_epoch(event)", "with ÷ without"]
+    print(markdown_table(headers, rows))
+    print()
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -804,10 +854,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--sections",
-        choices=["all", "speed", "health", "features"],
+        choices=["all", "speed", "health", "features", "interrupt"],
         default="all",
         help="speed: sections 1-4 and the targets (needs the bench extra); health: section 5; "
-        "features: section 6; all: every section (default)",
+        "features: section 6; interrupt: section 7; all: every section (default)",
     )
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -863,6 +913,8 @@ def main(argv: list[str] | None = None) -> None:
             layer_health_section(args, data)
         if args.sections in ("all", "features"):
             features_section(args, data)
+        if args.sections in ("all", "interrupt"):
+            interrupt_section(args, data)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"Total benchmark time: {time.perf_counter() - started:.0f} s; load average now {load}.")
 

@@ -17,7 +17,7 @@ from nn_engine import datasets, io
 from nn_engine.activations import ACTIVATIONS, Activation
 from nn_engine.features import FEATURES, parse_feature
 from nn_engine.initializers import INITIALIZERS
-from nn_engine.network import Network
+from nn_engine.network import Network, TrainingInterrupted
 from nn_engine.optimizers import OPTIMIZERS, SGD, Adam, Momentum, Optimizer, make_optimizer
 from nn_engine.training import (
     DivergenceError,
@@ -45,6 +45,7 @@ __all__ = [
     "Network",
     "Optimizer",
     "Trainer",
+    "TrainingInterrupted",
     "datasets",
     "io",
     "make_optimizer",

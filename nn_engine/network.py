@@ -18,7 +18,7 @@ Two storage choices make training fast without changing the maths:
   a handful of vector operations, and the buffers of a training pass are allocated once.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -95,6 +95,24 @@ def _check_architecture(architecture: object) -> list[dict]:
             f"got output_dim {last['output_dim']} with activation {last['activation']!r}."
         )
     return layers
+
+
+class TrainingInterrupted(Exception):  # noqa: N818 - a request honoured, like KeyboardInterrupt
+    """A training step was abandoned because its interrupt was set; it changed nothing.
+
+    Raised by :meth:`Trainer.step_batch <nn_engine.Trainer.step_batch>`,
+    :meth:`Trainer.step_epoch <nn_engine.Trainer.step_epoch>` and
+    :meth:`Network.forward_backward` when the interrupt they were given (a
+    ``threading.Event`` or a callable returning true) is set at one of their checks: before
+    each layer of the forward pass and each matrix product of the backward pass (the first
+    check, before any work, is the one between two mini-batches). The parameters, the
+    optimizer's state, the position in the epoch, the shuffling generator and the history
+    are then exactly as before the step, so training resumes as if it had never been
+    interrupted. Clear the interrupt before the next step.
+    """
+
+    def __init__(self, message: str = "the training step was interrupted; nothing changed"):
+        super().__init__(message)
 
 
 class _Workspace:
@@ -493,7 +511,13 @@ class Network:
         self._workspaces[n_samples] = work
         return work
 
-    def forward_backward(self, X: NDArray, y: NDArray, grad: NDArray) -> tuple[float, float]:
+    def forward_backward(
+        self,
+        X: NDArray,
+        y: NDArray,
+        grad: NDArray,
+        interrupted: Callable[[], object] | None = None,
+    ) -> tuple[float, float]:
         """One forward and backward pass: the article's ``full_forward_propagation``, cost,
         accuracy and ``full_backward_propagation`` in one go. For trainers; no validation.
 
@@ -505,6 +529,12 @@ class Network:
         y : ndarray (n_samples,), labels as 0.0/1.0 in the network's dtype
         grad : ndarray like ``self.params``
             Receives the gradient of the mean loss, in the flat layout of ``self.params``.
+        interrupted : callable or None
+            Called before each layer of the forward pass and before each matrix product of
+            the backward pass (a layer's ``[dW | db]``, then the gradient it passes back);
+            when it returns true, the pass stops there and raises
+            :class:`TrainingInterrupted`. The network is
+            unchanged (only ``grad`` and the workspace, scratch space, hold partial results).
 
         Returns
         -------
@@ -522,8 +552,12 @@ class Network:
 
         # forward: Z = [W | b] @ [A_prev; 1], then A = f(Z) in place
         for layer, A_prev, A in zip(layers, inputs, inputs[1:], strict=False):
+            if interrupted is not None and interrupted():
+                raise TrainingInterrupted
             Z = np.matmul(layer["Wb"], A_prev, out=A[:-1])
             ACTIVATIONS[layer["activation"]].forward(Z, out=Z)
+        if interrupted is not None and interrupted():
+            raise TrainingInterrupted
         logits = np.matmul(layers[-1]["Wb"], inputs[-1], out=work.logits)
         p = ACTIVATIONS["sigmoid"].forward(logits, out=work.p)
         loss = binary_cross_entropy(logits, y)
@@ -535,9 +569,13 @@ class Network:
         dZ *= 1.0 / n_samples
         grad_blocks = self.blocks(grad)
         for index in range(len(layers) - 1, -1, -1):
+            if interrupted is not None and interrupted():
+                raise TrainingInterrupted
             np.matmul(dZ, inputs[index].T, out=grad_blocks[index])  # [dW | db]
             if index == 0:
                 break
+            if interrupted is not None and interrupted():  # a backward layer has two products
+                raise TrainingInterrupted
             W = layers[index]["W"]
             if len(W) == 1:  # the output unit: W.T @ dZ is an outer product, a broadcast
                 dA_prev = np.multiply(W.T, dZ, out=work.dA[index - 1])

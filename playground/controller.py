@@ -51,7 +51,9 @@ from playground.state.document import (
 from playground.worker import Snapshot, TrainingWorker
 
 MIN_POINTS_PER_CLASS = 2
-# A script's synchronous save waits this long for the current epoch to end.
+# A script's synchronous save waits this long for the worker's answer. The worker interrupts
+# its training step to give it, so only what cannot be interrupted (an epoch's validation
+# pass, a map being computed while paused) is waited for.
 SYNC_STATE_TIMEOUT = 600.0
 MAX_UNDO_STEPS = 200
 
@@ -320,7 +322,8 @@ class Controller(QObject):
         }
 
     def capture_session(self, timeout: float = SYNC_STATE_TIMEOUT) -> Session:
-        """The whole session now; waits for the current epoch to end (scripts, tests).
+        """The whole session now (scripts, tests): the worker interrupts its training step to
+        answer, between two mini-batches, so a long epoch is not waited for.
 
         Raises
         ------
@@ -332,13 +335,14 @@ class Controller(QObject):
             weights, state, _ = self._worker.call(self._worker.read_training_state, timeout)
         except TimeoutError:
             raise RuntimeError(
-                f"the training thread did not reach the end of its epoch within {timeout:.0f} s."
+                f"the training thread did not answer within {timeout:.0f} s."
             ) from None
         return build_session(parts, weights, state)
 
     def capture_session_async(self, done: Callable[[Session | None, str | None], None]) -> None:
-        """Hand ``done(session, None)`` the session at the worker's next epoch boundary, in
-        the GUI thread, without waiting; ``done(None, message)`` if the worker is gone."""
+        """Hand ``done(session, None)`` the session as the worker has it between two
+        mini-batches (it interrupts the step in progress), in the GUI thread, without
+        waiting; ``done(None, message)`` if the worker is gone."""
         parts = self.session_parts()
 
         def finished(future: Future) -> None:

@@ -2,7 +2,12 @@
 
 The worker's loop owns its thread while training, so it cannot receive queued signals. The GUI
 talks to it through a thread-safe mailbox instead (the public methods below post commands);
-the loop reads the mailbox between epochs and blocks on it while paused. Results travel back
+the loop reads the mailbox between mini-batches (between epochs with full batch) and blocks on
+it while paused. A command that must not wait for a long step (pause, stop, a step, a new run,
+new data, a call such as a save's capture) also interrupts the step in progress through the
+engine (``Trainer.step_batch(interrupt)``, checked before every layer): the step is abandoned
+with nothing changed and trained again later, so such a command takes effect within one
+layer's time even when an epoch takes seconds. Results travel back
 as signals carrying copies: about 25 :class:`Snapshot` per second with the new metrics and
 the probability grid of the current view, computed here with one batched forward pass.
 
@@ -103,7 +108,9 @@ class Snapshot:
     grid : ndarray of float32, shape (GRID_CELLS, GRID_CELLS), or None
         P(class 1) over ``rect``; ``grid[j, i]`` is the probability at
         ``x = x0 + (i + 0.5) * (x1 - x0) / nx``, ``y = y0 + (j + 0.5) * (y1 - y0) / ny``.
-        None when neither the weights nor the view changed since the last grid.
+        None when neither the weights nor the view changed since the last grid, and in the
+        snapshot of a pause, whose maps the grid thread computes: they follow in a later
+        snapshot (a big network's maps take longer than a pause may).
     rect : tuple (x0, y0, x1, y1) or None
         The view the grid covers.
     rewound_to : int or None
@@ -180,18 +187,32 @@ class NetworkViewRequest:
     heatmaps: frozenset[int] = frozenset()
 
 
+# Commands that interrupt the training step in progress instead of waiting for its end.
+URGENT_COMMANDS = frozenset(
+    {"pause", "stop", "step", "reset", "switch_run", "restore", "set_data", "call"}
+)
+
+
 class _Mailbox:
-    """Commands from any thread to the worker loop; every command gets a serial number."""
+    """Commands from any thread to the worker loop; every command gets a serial number.
+
+    ``urgent`` is set exactly while a command of URGENT_COMMANDS waits in the mailbox (set
+    with the posting, cleared with the taking, under one lock): it is the trainer's
+    interrupt, so a step is never interrupted for a command already taken.
+    """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._items: deque[tuple[int, str, tuple]] = deque()
         self._serial = 0
+        self.urgent = threading.Event()
 
     def post(self, name: str, *args: object) -> int:
         with self._condition:
             self._serial += 1
             self._items.append((self._serial, name, args))
+            if name in URGENT_COMMANDS:
+                self.urgent.set()
             self._condition.notify()
             return self._serial
 
@@ -202,6 +223,7 @@ class _Mailbox:
                 self._condition.wait_for(lambda: bool(self._items), timeout)
             items = list(self._items)
             self._items.clear()
+            self.urgent.clear()
             return items
 
 
@@ -230,7 +252,8 @@ class TrainingWorker(QObject):
     :meth:`restore`, :meth:`start`, :meth:`pause`, :meth:`step`, :meth:`set_data`,
     :meth:`set_hyperparameters`, :meth:`set_view_rect`, :meth:`stop`) may be called from any
     thread; they return at once with the command's serial number and take effect between two
-    epochs. The worker never touches widgets.
+    mini-batches; those of URGENT_COMMANDS interrupt the step in progress, so they take
+    effect within one layer's time. The worker never touches widgets.
 
     Attributes
     ----------
@@ -270,6 +293,10 @@ class TrainingWorker(QObject):
         self._hyperparameters = Hyperparameters()
         self._data: tuple[NDArray, NDArray, NDArray, NDArray] | None = None
         self._data_pending = False  # new data not yet handed to the trainer
+        # The points array the current trainer was given (None: unknown). Handing it the same
+        # again would restart its epoch in progress, losing a mid-epoch position restored
+        # from a session saved between two mini-batches.
+        self._trainer_points: NDArray | None = None
         self._rect: Rect | None = None
         self._run_id = 0
         self._running = False
@@ -287,6 +314,7 @@ class TrainingWorker(QObject):
         self.grids_evaluated = 0  # decision maps computed, sent or not (for benchmarks)
         self._grid_pool: ThreadPoolExecutor | None = None  # the grid thread, while running
         self._grid_job: _GridJob | None = None
+        self._maps_follow = False  # the next paused maps come from the grid thread, later
         # Runs replaced by a reset or a switch, by run id (oldest first), for undo.
         self._kept_runs: dict[int, tuple[nn_engine.Network, nn_engine.Trainer | None]] = {}
         self._history_wanted = False  # the next snapshot carries the run's whole history
@@ -414,7 +442,8 @@ class TrainingWorker(QObject):
         return self._mailbox.post("start")
 
     def pause(self) -> int:
-        """Stop training after the current epoch and report a snapshot."""
+        """Stop training now (the step in progress is abandoned, unchanged) and report a
+        snapshot."""
         return self._mailbox.post("pause")
 
     def step(self) -> int:
@@ -426,7 +455,8 @@ class TrainingWorker(QObject):
         return self._mailbox.post("stop")
 
     def call(self, function: Callable[[], Any], timeout: float = DEFAULT_CALL_TIMEOUT) -> Any:
-        """Run ``function()`` in the worker thread between two epochs and return its result.
+        """Run ``function()`` in the worker thread between two mini-batches (the step in
+        progress is interrupted, and trained again afterwards) and return its result.
 
         Used to read the worker's state consistently (see :meth:`network_params`).
 
@@ -444,7 +474,8 @@ class TrainingWorker(QObject):
         return future.result(timeout)
 
     def call_async(self, function: Callable[[], Any]) -> Future:
-        """Run ``function()`` in the worker thread between two epochs; a Future of its result.
+        """Run ``function()`` in the worker thread between two mini-batches (as :meth:`call`);
+        a Future of its result.
 
         Nothing waits: the caller adds a done-callback (it runs in the worker thread) or
         polls. If the loop has finished, the Future fails with RuntimeError.
@@ -506,7 +537,9 @@ class TrainingWorker(QObject):
         """The worker thread's loop; returns after :meth:`stop`. Connect ``thread.started``."""
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(switch_interval, TRAINING_SWITCH_INTERVAL))
-        self._grid_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid")
+        # One map at a time, but a pause may leave one behind (see _take_grid) and start
+        # another: a second thread then takes it at once.
+        self._grid_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grid")
         try:
             # Divergence is detected and reported by the engine; NumPy's overflow warnings
             # on the way there would only clutter the terminal.
@@ -522,7 +555,9 @@ class TrainingWorker(QObject):
                     if self._emit_wanted and not self._awaiting_receipt and not self._stopping:
                         self._guarded(self._emit_snapshot)
         finally:
-            self._grid_pool.shutdown(wait=True, cancel_futures=True)
+            # A map still being computed is not waited for (a big network's takes a while):
+            # its thread ends by itself and nothing reads its result.
+            self._grid_pool.shutdown(wait=False, cancel_futures=True)
             sys.setswitchinterval(switch_interval)
             self._finished.set()
             self._running = False
@@ -625,10 +660,12 @@ class TrainingWorker(QObject):
             net.architecture, init=net.init, seed=net.seed, dtype=np.float32
         )
         self._trainer = trainer
+        self._trainer_points = None
         self._data_pending = trainer is not None  # the current data from the next epoch
         self._hyperparameters = hp
         self._run_id = run_id
         self._running = False
+        self._maps_follow = False
         self._pending.clear()
         self._pending_norms.clear()
         self._rewound_to = None
@@ -658,6 +695,7 @@ class TrainingWorker(QObject):
             trainer.load_state_dict(trainer_state)
         self._keep_current_run()
         self._install_run(serial if run_id is None else run_id, net, trainer, hp)
+        self._trainer_points = X if trainer is not None and usable else None
         self._history_wanted = trainer is not None
 
     def _on_set_data(
@@ -711,17 +749,20 @@ class TrainingWorker(QObject):
             self._evaluation_wanted = True  # the figures describe the edited network
 
     def _on_start(self, serial: int) -> None:
+        self._maps_follow = False
         if not self._running and self._ensure_trainer():
             self._running = True
             self._rate_epochs, self._rate_since = 0, time.perf_counter()
             self._frame_start = self._rate_since
 
     def _on_pause(self, serial: int) -> None:
+        self._maps_follow = self._running  # the paused snapshot need not wait for its maps
         self._running = False
         self._epochs_per_second = 0.0
         self._emit_wanted = True
 
     def _on_step(self, serial: int) -> None:
+        self._maps_follow = False
         self._running = False
         self._epochs_per_second = 0.0
         self._emit_wanted = True
@@ -734,6 +775,10 @@ class TrainingWorker(QObject):
 
     def _on_ack(self, serial: int) -> None:
         self._awaiting_receipt = False
+
+    def _on_maps_ready(self, serial: int) -> None:
+        if not self._running:
+            self._emit_wanted = True  # the maps that did not come with the paused snapshot
 
     def _on_call(self, serial: int, function: Callable[[], Any], future: Future) -> None:
         try:
@@ -756,6 +801,7 @@ class TrainingWorker(QObject):
             self._trainer = nn_engine.Trainer(
                 self._net, X, y, **self._hyperparameters.trainer_kwargs()
             )
+            self._trainer_points = X
             self._data_pending = True  # for the validation data
         return self._apply_pending_data()
 
@@ -766,26 +812,53 @@ class TrainingWorker(QObject):
         if _lacks_a_class(y):
             self._halt(f"Training paused: {NEED_BOTH_CLASSES}.", error=False)
             return False
-        self._trainer.set_data(X, y)
+        if self._trainer_points is not X:
+            self._trainer.set_data(X, y)
+            self._trainer_points = X
         self._trainer.set_validation(*((X_test, y_test) if len(X_test) else (None, None)))
         self._data_pending = False
         return True
 
     def _train_epoch(self) -> bool:
+        """Train one epoch (a step command); False if it could not, or an urgent command
+        interrupted it (the mini-batches it trained stay trained: the epoch is in progress)."""
         if not self._apply_pending_data():
             return False
         self._grid_stale = True
-        m = self._trainer.step_epoch()
+        try:
+            m = self._trainer.step_epoch(self._mailbox.urgent)
+        except nn_engine.TrainingInterrupted:
+            return False
+        self._record_epoch(m)
+        return True
+
+    def _train_batch(self) -> bool | None:
+        """Train one mini-batch (the whole data with full batch) unless an urgent command
+        interrupts it. True when it completed an epoch, False when not (or interrupted: then
+        nothing changed), None when training cannot go on (the reason was reported)."""
+        if not self._apply_pending_data():
+            return None
+        try:
+            m = self._trainer.step_batch(self._mailbox.urgent)
+        except nn_engine.TrainingInterrupted:
+            return False
+        self._grid_stale = True
+        if m is None:
+            return False
+        self._record_epoch(m)
+        return True
+
+    def _record_epoch(self, m: nn_engine.EpochMetrics) -> None:
         val = (np.nan, np.nan) if m.val_loss is None else (m.val_loss, m.val_accuracy)
         self._pending.append((m.epoch, m.loss, m.accuracy, *val))
         grad_norms = getattr(m, "grad_norms", None)
         if grad_norms is not None:
             self._pending_norms.append((tuple(grad_norms), tuple(m.weight_norms)))
         self._rate_epochs += 1
-        return True
 
     def _train_frame(self) -> None:
-        """Train for one frame: ``epochs_per_refresh`` epochs, at most FRAME_SECONDS long.
+        """Train for one frame: ``epochs_per_refresh`` epochs, at most FRAME_SECONDS long
+        (or the one epoch that outlasts it), reading the mailbox between mini-batches.
 
         A frame that finishes its epochs early waits for its end (still answering commands at
         once), so the speed setting caps the rate at ``epochs_per_refresh`` per frame.
@@ -798,11 +871,13 @@ class TrainingWorker(QObject):
         budget = self._hyperparameters.epochs_per_refresh
         done = 0
         while self._running and done < budget:
-            if not self._train_epoch():
+            ended_epoch = self._train_batch()
+            if ended_epoch is None:
                 return
-            done += 1
-            if time.perf_counter() >= deadline:
-                break
+            if ended_epoch:
+                done += 1
+                if time.perf_counter() >= deadline:
+                    break
             self._process(self._mailbox.take(0))
         while self._running and not self._stopping:
             remaining = deadline - time.perf_counter()
@@ -928,6 +1003,10 @@ class TrainingWorker(QObject):
         X, y = subsample(self._data[0], self._data[1])
         return _HiddenJob(request, X, y, self._hidden_references)
 
+    def _post_maps_ready(self, future: Future) -> None:
+        """Done-callback of a map job (runs in the grid thread): wakes a paused loop."""
+        self._mailbox.post("maps_ready")
+
     def _take_grid(
         self,
     ) -> tuple[
@@ -937,22 +1016,31 @@ class TrainingWorker(QObject):
 
         While training, the maps are computed on the grid thread (the other core) from the
         weights of the previous frame and sent one frame (45 ms) later; the training loop only
-        copies the weights. When paused, they are computed at once for the current weights.
+        copies the weights. When paused, they are computed at once for the current weights,
+        except right after a pause: a pause waits for no map (a big network's maps and
+        dead-unit count take seconds), so its snapshot goes without them and they follow
+        from the grid thread ("maps_ready" wakes the loop).
         """
         if self._net is None or self._rect is None:
             return None, None, None, None
         job, self._grid_job = self._grid_job, None
         if not self._running:
-            if not self._grid_stale:  # the weights of the job still in flight, if any
+            if job is not None and not job.future.done():
+                if not self._grid_stale and job.run_id == self._run_id:
+                    self._grid_job = job  # the maps of these weights are on their way
+                    job.future.add_done_callback(self._post_maps_ready)
+                    return None, None, None, None
+                # Outdated: its result is dropped and its network left to it.
+                self._grid_net = self._grid_net.copy()
+                job = None
+            if not self._grid_stale:  # the weights of the job just finished, if any
                 if job is not None and job.run_id == self._run_id:
                     grid, frame, hidden = job.future.result()
                     return grid, job.rect, frame, hidden
                 return None, None, None, None
-            if job is not None:
-                job.future.result()  # it uses the grid network: let it finish first
             self._grid_stale = False
             request = self._network_request()
-            grid, frame, hidden = _maps_for(
+            maps = (
                 self._grid_net,
                 self._net.get_params(),
                 self._rect,
@@ -960,6 +1048,13 @@ class TrainingWorker(QObject):
                 self._hidden_job(),
                 self._dead_units_data(request),
             )
+            if self._maps_follow:
+                self._maps_follow = False
+                future = self._grid_pool.submit(_maps_for, *maps)
+                future.add_done_callback(self._post_maps_ready)
+                self._grid_job = _GridJob(self._run_id, self._rect, future)
+                return None, None, None, None
+            grid, frame, hidden = _maps_for(*maps)
             return grid, self._rect, frame, hidden
         result: tuple = (None, None, None, None)
         if job is not None:

@@ -53,9 +53,9 @@ def record_batches(net):
     batches = []
     original = net.forward_backward
 
-    def recording(X, y, grad):
+    def recording(X, y, grad, interrupted=None):
         batches.append((np.array(X), np.array(y)))
-        return original(X, y, grad)
+        return original(X, y, grad, interrupted)
 
     net.forward_backward = recording
     return batches
@@ -188,8 +188,8 @@ def test_epoch_metrics_of_mini_batches_are_the_size_weighted_mean_of_the_batches
     original = net.forward_backward
     seen = []
 
-    def recording(Xb, yb, grad):
-        loss, accuracy = original(Xb, yb, grad)
+    def recording(Xb, yb, grad, interrupted=None):
+        loss, accuracy = original(Xb, yb, grad, interrupted)
         seen.append((len(Xb), loss, accuracy))
         return loss, accuracy
 

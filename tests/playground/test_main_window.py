@@ -342,10 +342,10 @@ def test_divergence_stops_training_with_a_message(qtbot, window):
 
 
 def test_an_exception_in_the_worker_is_shown_and_the_app_keeps_working(qtbot, window, monkeypatch):
-    def broken(self):
+    def broken(self, interrupt=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(nn_engine.Trainer, "step_epoch", broken)
+    monkeypatch.setattr(nn_engine.Trainer, "step_batch", broken)  # the worker trains by batch
     key(qtbot, window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: message(window) == "Training stopped by an error: RuntimeError: boom")
     assert window.trainButton.text() == "Train"

@@ -1,6 +1,8 @@
-"""Saving from the window: leftovers of killed saves are cleaned up at start, and a save's
-errors name the user's file (a read-only file is refused, unchanged and still read-only)."""
+"""Saving from the window: leftovers of killed saves are cleaned up at start, a save's errors
+name the user's file (a read-only file is refused, unchanged and still read-only), and a save
+during a long epoch is taken between two mini-batches and continues exactly."""
 
+import dataclasses
 import os
 import stat
 
@@ -11,7 +13,8 @@ from PySide6.QtWidgets import QApplication
 
 from playground import MainWindow
 from playground.session_manager import SessionManager
-from playground.state import AddPoints
+from playground.state import AddPoints, load_session
+from tests.playground.long_steps import LongStep
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -106,3 +109,38 @@ def test_saving_over_a_read_only_file_from_the_menu_is_refused_naming_it(
         qtbot.keyClick(window, Qt.Key.Key_S, CTRL | SHIFT)  # Save As… onto the same file
     assert finished.args == [str(path), expected]
     assert_refused(window, path, content)
+
+
+def test_saving_during_a_long_epoch_saves_it_mid_epoch_and_the_file_continues_exactly(
+    qtbot, tmp_path, monkeypatch
+):
+    window = open_window(qtbot)
+    window.set_hyperparameters(dataclasses.replace(window.hyperparameters, batch_size=16))
+    path = tmp_path / "run.nnpg"
+    window.save_session(path)  # the window's current file: Ctrl+S saves there
+    long_step = LongStep(monkeypatch, step=2)  # the epoch's third mini-batch takes "long"
+    window.train()
+    qtbot.waitUntil(long_step.entered.is_set)
+    with qtbot.waitSignal(window.session_manager.sigSaveFinished, timeout=10_000) as finished:
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+        window.pause()
+        long_step.release()
+    assert finished.args == [str(path), ""]
+    assert long_step.interrupted
+    saved = load_session(path)
+    assert saved.epoch == 0
+    assert saved.trainer_state["cursor"] == 32  # two mini-batches of 16 into the epoch
+    assert saved.trainer_state["sums"][2] == 32
+
+    restored = open_window(qtbot)
+    restored.load_session(path)
+    for each in (window, restored):  # both finish the epoch in progress
+        each.step()
+        qtbot.waitUntil(lambda each=each: each.epoch == 1)
+    original_weights, original_state = window.worker.training_state()
+    restored_weights, restored_state = restored.worker.training_state()
+    for a, b in zip(original_weights, restored_weights, strict=True):
+        assert np.array_equal(a["W"], b["W"]) and np.array_equal(a["b"], b["b"])
+    assert original_state["history"] == restored_state["history"]
+    assert np.array_equal(original_state["order"], restored_state["order"])
+    assert original_state["rng"] == restored_state["rng"]

@@ -1,12 +1,17 @@
-"""TrainingWorker in its own QThread: commands between epochs, snapshots as copies."""
+"""TrainingWorker in its own QThread: commands between mini-batches (urgent ones interrupt a
+long step), snapshots as copies."""
+
+import threading
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 
 import nn_engine
+import playground.worker
 from playground.state import Architecture, Hyperparameters
 from playground.worker import GRID_CELLS, Snapshot, TrainingWorker
+from tests.playground.long_steps import LongStep
 
 ARCHITECTURE = Architecture.from_units([8, 8], activation="tanh").to_engine()
 # float64: the worker's results are compared with the engine's to the last digits
@@ -244,10 +249,10 @@ def test_data_without_a_class_pauses_training(qtbot, worker):
 
 
 def test_an_exception_is_reported_and_the_worker_keeps_serving(qtbot, worker, monkeypatch):
-    def broken(self):
+    def broken(self, interrupt=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(nn_engine.Trainer, "step_epoch", broken)
+    monkeypatch.setattr(nn_engine.Trainer, "step_batch", broken)
     worker.start()
     assert (
         wait_message(qtbot, worker.recorder.errors)
@@ -309,3 +314,115 @@ def test_an_unchanged_decision_map_is_not_sent_again(qtbot, worker):
         lambda s: s.grid is not None,
     )
     assert moved.rect == (-2.0, -2.0, 2.0, 2.0)
+
+
+# -------------------------------------------------------------- commands during a long step
+
+
+def engine_trainer(X_train=X_TRAIN, y_train=Y_TRAIN) -> nn_engine.Trainer:
+    """The engine on its own, as the worker trains: the same network, data and settings."""
+    net = nn_engine.Network(ARCHITECTURE, **HYPER.network_kwargs())
+    return nn_engine.Trainer(
+        net, X_train, y_train, validation_data=(X_TEST, Y_TEST), **HYPER.trainer_kwargs()
+    )
+
+
+def assert_params_equal(a, b):
+    assert len(a) == len(b)
+    for p, q in zip(a, b, strict=True):
+        assert np.array_equal(p["W"], q["W"]) and np.array_equal(p["b"], q["b"])
+
+
+def test_pause_interrupts_a_long_step_which_changes_nothing(qtbot, worker, monkeypatch):
+    long_step = LongStep(monkeypatch)
+    worker.start()
+    qtbot.waitUntil(long_step.entered.is_set)
+    since = len(worker.recorder.snapshots)
+    worker.pause()
+    long_step.release()
+    paused = wait_for(qtbot, worker, lambda s: not s.running, since)
+    assert long_step.interrupted
+    assert paused.epoch == 0 and worker.trainer_settings()["epoch"] == 0
+    reference = engine_trainer()
+    assert_params_equal(worker.network_params(), reference.net.get_params())
+    # The abandoned step is trained again: the run is the engine's, bit for bit.
+    command(qtbot, worker, worker.step, lambda s: s.epoch == 1)
+    reference.step_epoch()
+    assert_params_equal(worker.network_params(), reference.net.get_params())
+
+
+def test_new_data_interrupt_a_long_step_and_the_epoch_trains_on_them(qtbot, worker, monkeypatch):
+    long_step = LongStep(monkeypatch)
+    worker.start()
+    qtbot.waitUntil(long_step.entered.is_set)
+    X_new, y_new = X_TRAIN[:45], Y_TRAIN[:45]
+    worker.set_data(X_new, y_new, X_TEST, Y_TEST)
+    worker.pause()
+    since = len(worker.recorder.snapshots)
+    long_step.release()
+    assert wait_for(qtbot, worker, lambda s: not s.running, since).epoch == 0
+    assert long_step.interrupted
+    command(qtbot, worker, worker.step, lambda s: s.epoch == 1)
+    reference = engine_trainer(X_new, y_new)
+    reference.step_epoch()
+    assert_params_equal(worker.network_params(), reference.net.get_params())
+
+
+def test_a_call_interrupts_a_long_step_and_training_goes_on(qtbot, worker, monkeypatch):
+    long_step = LongStep(monkeypatch)
+    worker.start()
+    qtbot.waitUntil(long_step.entered.is_set)
+    answer = worker.call_async(worker.read_training_state)
+    long_step.release()
+    qtbot.waitUntil(answer.done)
+    weights, state, run_id = answer.result()
+    assert long_step.interrupted and run_id == worker.run_id
+    assert state["history"]["loss"] == []  # read before the first epoch: the step was abandoned
+    assert_params_equal(weights, engine_trainer().net.get_params())
+    assert wait_for(qtbot, worker, lambda s: s.epoch >= 2).running
+
+
+def test_stop_interrupts_a_long_step(qtbot, worker, monkeypatch):
+    long_step = LongStep(monkeypatch)
+    worker.start()
+    qtbot.waitUntil(long_step.entered.is_set)
+    with qtbot.waitSignal(worker.sigFinished, timeout=10_000):
+        worker.stop()
+        long_step.release()
+    assert long_step.interrupted
+
+
+def test_a_pause_does_not_wait_for_the_maps_which_follow(qtbot, worker, monkeypatch):
+    computing, finish = threading.Event(), threading.Event()
+    maps_for = playground.worker._maps_for
+
+    def slow_on_the_grid_thread(*args):
+        if threading.current_thread().name.startswith("grid"):
+            computing.set()  # a big network's maps (and dead-unit count) take a while
+            finish.wait(30)
+        return maps_for(*args)
+
+    monkeypatch.setattr(playground.worker, "_maps_for", slow_on_the_grid_thread)
+    try:
+        worker.start()
+        qtbot.waitUntil(computing.is_set)
+        paused = command(qtbot, worker, worker.pause, lambda s: not s.running)
+        # The paused snapshot came while the grid thread was still busy, without maps.
+        assert not finish.is_set() and paused.grid is None and paused.network is None
+        since = len(worker.recorder.snapshots)
+        finish.set()
+        follow_up = wait_for(qtbot, worker, lambda s: s.grid is not None, since)
+    finally:
+        finish.set()
+    # They follow: the maps of the weights it paused with.
+    assert not follow_up.running and follow_up.epoch == paused.epoch
+    assert paused.epoch == worker.trainer_settings()["epoch"] >= 1
+    assert follow_up.rect == RECT
+    reference = nn_engine.Network(ARCHITECTURE, dtype=np.float64)
+    reference.set_params(worker.network_params())
+    x0, y0, x1, y1 = RECT
+    for i, j in [(0, 0), (99, 0), (37, 81)]:
+        x = x0 + (i + 0.5) * (x1 - x0) / GRID_CELLS
+        y = y0 + (j + 0.5) * (y1 - y0) / GRID_CELLS
+        expected = reference.predict_proba(np.array([[x, y]]))[0]
+        assert follow_up.grid[j, i] == pytest.approx(expected, abs=1e-5)
