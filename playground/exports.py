@@ -525,11 +525,29 @@ def _check_table_range(file_name: str, X: np.ndarray, names: tuple[str, str]) ->
             )
 
 
-def push_points_import(controller: Controller, imported: PointsImport) -> ReplacePoints:
+def prepare_points_import(imported: PointsImport, settings: DataSettings) -> ReplacePoints:
+    """The undo step that replaces the points with ``imported``'s, split by ``settings`` as
+    :func:`split_for_import` does (any thread: building and checking the command is the
+    import's O(n) work, done off the GUI thread for big files)."""
+    is_test = split_for_import(len(imported.X), settings, imported.test_size)
+    return ReplacePoints(imported.X, imported.labels, is_test, text=f"Import {imported.file_name}")
+
+
+def push_points_import(
+    controller: Controller,
+    imported: PointsImport,
+    prepared: tuple[DataSettings, ReplacePoints] | None = None,
+) -> ReplacePoints:
     """Replace the document's points with ``imported``'s, as one undo step.
 
     The step is named "Import <file name>"; the train/test split follows
     :func:`split_for_import`. Training, if running, continues on the new points.
+
+    Parameters
+    ----------
+    prepared : (DataSettings, ReplacePoints), optional
+        A command made by :func:`prepare_points_import` with these data settings; used when
+        they are still the document's, else the command is made again.
 
     Returns
     -------
@@ -537,9 +555,12 @@ def push_points_import(controller: Controller, imported: PointsImport) -> Replac
         The command pushed onto the undo stack.
     """
     X, name = imported.X, imported.file_name
-    is_test = split_for_import(len(X), controller.document.data_settings, imported.test_size)
-    command = ReplacePoints(X, imported.labels, is_test, text=f"Import {name}")
-    n_test = int(is_test.sum())
+    settings = controller.document.data_settings
+    if prepared is not None and prepared[0] == settings:
+        command = prepared[1]
+    else:
+        command = prepare_points_import(imported, settings)
+    n_test = int(np.count_nonzero(command.is_test))
     controller.push(EditPoints(command, DataSource(imported.source_name)))
     notes = f" {imported.notes}" if imported.notes else ""
     controller.sigMessage.emit(
@@ -1104,9 +1125,15 @@ class ImageSizeDialog(QDialog):
         self.heightLabel.setText(f"{self._height_for_width(width):,} px")
 
 
-def _probe_points_file(path: str | os.PathLike) -> PointsImport | TablePreview:
-    """An ``x,y,label`` file read whole, or any other table's preview (any thread)."""
-    return read_points_file(path) if is_points_csv(path) else table_preview(path)
+def _probe_points_file(
+    path: str | os.PathLike, settings: DataSettings
+) -> tuple[PointsImport, ReplacePoints] | TablePreview:
+    """An ``x,y,label`` file read whole with its undo step split by ``settings``, or any
+    other table's preview (any thread)."""
+    if not is_points_csv(path):
+        return table_preview(path)
+    imported = read_points_file(path)
+    return imported, prepare_points_import(imported, settings)
 
 
 def _checked_test_size(test_size: object) -> float:
@@ -1422,17 +1449,19 @@ class DataExchangeActions(QObject):
         Returns
         -------
         Future
-            The read: a PointsImport or a TablePreview.
+            The read: a (PointsImport, ReplacePoints) pair (the points and their undo step,
+            split by the data settings of the moment of the call) or a TablePreview.
         """
         name = Path(path).name
         self.importPointsAction.setEnabled(False)
         self._window.statusBar().showMessage(f"Importing {name}…")
-        future = self._reader.submit(_probe_points_file, path)
+        settings = self._controller.document.data_settings.copy()
+        future = self._reader.submit(_probe_points_file, path, settings)
         self._reading = future
-        self._relay.call_when_done(future, partial(self._on_file_read, os.fspath(path)))
+        self._relay.call_when_done(future, partial(self._on_file_read, os.fspath(path), settings))
         return future
 
-    def _on_file_read(self, path: str, future: Future) -> None:
+    def _on_file_read(self, path: str, settings: DataSettings, future: Future) -> None:
         self._reading = None
         self.importPointsAction.setEnabled(True)
         if not self._window.isVisible():
@@ -1443,15 +1472,20 @@ class DataExchangeActions(QObject):
         except Exception as error:  # all of them reach the window, never a traceback
             self.report_error("Import Points", f"Nothing imported from {name}", error)
             return
-        if isinstance(result, PointsImport):
-            self._push_import(result)
+        if isinstance(result, tuple):
+            imported, command = result
+            self._push_import(imported, (settings, command))
         else:
             self._open_import_dialog(path, result)
 
-    def _push_import(self, imported: PointsImport) -> ReplacePoints:
+    def _push_import(
+        self,
+        imported: PointsImport,
+        prepared: tuple[DataSettings, ReplacePoints] | None = None,
+    ) -> ReplacePoints:
         # known before the document tells the plot that the source changed
         self._axis_names[imported.source_name] = imported.axis_names
-        command = push_points_import(self._controller, imported)
+        command = push_points_import(self._controller, imported, prepared)
         self._data_plot.fit_to_points()
         return command
 

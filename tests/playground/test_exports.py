@@ -173,12 +173,21 @@ def test_a_large_import_from_the_menu_reads_in_the_background(qtbot, window, tmp
     gui_ran = threading.Event()
     real_probe = exports._probe_points_file
 
-    def probe_when_the_gui_runs(path):
+    def probe_when_the_gui_runs(path, settings):
         if not gui_ran.wait(10):
             raise AssertionError("the GUI thread did not run while the file was read")
-        return real_probe(path)
+        return real_probe(path, settings)
 
     monkeypatch.setattr(exports, "_probe_points_file", probe_when_the_gui_runs)
+    # the undo step (split and checks, O(n)) is made on the reader thread too
+    real_prepare = exports.prepare_points_import
+    prepared_on = []
+
+    def prepare(imported, settings):
+        prepared_on.append(threading.current_thread() is threading.main_thread())
+        return real_prepare(imported, settings)
+
+    monkeypatch.setattr(exports, "prepare_points_import", prepare)
     pushes = []
     window.undo_stack.indexChanged.connect(pushes.append)
     timer = QTimer()
@@ -199,8 +208,42 @@ def test_a_large_import_from_the_menu_reads_in_the_background(qtbot, window, tmp
     )
     assert window.dataExchange.importPointsAction.isEnabled()
     assert window.dataExchange.reading is None
+    assert prepared_on == [False]
     window.undo_stack.undo()
     assert_points(window.points, before)
+
+
+def test_a_split_setting_changed_during_the_read_is_the_one_used(
+    qtbot, window, tmp_path, monkeypatch
+):
+    X = np.random.default_rng(8).normal(size=(1000, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    nn_engine.datasets.write_csv(tmp_path / "pts.csv", X, y)
+    choose_file(monkeypatch, tmp_path / "pts.csv")
+    release = threading.Event()
+    real_probe = exports._probe_points_file
+
+    def probe_after_release(path, settings):
+        release.wait(10)
+        return real_probe(path, settings)
+
+    monkeypatch.setattr(exports, "_probe_points_file", probe_after_release)
+    pushes = []
+    window.undo_stack.indexChanged.connect(pushes.append)
+    window.dataExchange.importPointsAction.trigger()
+    settings = window.controller.document.data_settings.copy()
+    settings.test_ratio = 0.5
+    window.set_data_settings(settings)  # while the file is being read
+    release.set()
+    qtbot.waitUntil(lambda: window.dataExchange.reading is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: len(window.points) == 1000 and int(window.points.is_test.sum()) == 500,
+        timeout=10_000,
+    )
+    seed = window.controller.document.data_settings
+    split_seed = seed.seed if seed.split_seed is None else seed.split_seed
+    assert_points(window.points, (X, y, nn_engine.datasets.split_mask(1000, 0.5, split_seed)))
+    assert window.undo_stack.undoText() == "Import pts.csv"
 
 
 def test_a_missing_file_is_reported(qtbot, window, tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
 from PySide6.QtWidgets import QWidget
 
-from playground.widgets.points_item import PointsItem
+from playground.widgets.points_item import PAINT_CHUNK, PointsItem
 
 RED = QColor("#FF0000")
 WHITE = QColor("#FFFFFF")
@@ -132,7 +132,16 @@ def test_zero_one_and_a_million_points(view):
     assert not item.positions.flags.writeable
     rect = item.boundingRect()
     assert rect.left() < X[:, 0].min() and rect.right() > 9.0
+    # A million points fill in over several paints, PAINT_CHUNK of them at a time, in order:
+    # the lone last point only appears with the last chunk.
     pixels = grab(view)
+    lone = to_px(view, 9.0, 9.0)
+    assert item.drawing() and tuple(pixels[int(lone.y()), int(lone.x())]) == (255, 255, 255)
+    paints = 1
+    while item.drawing():
+        pixels = grab(view)
+        paints += 1
+    assert paints == -(-len(X) // PAINT_CHUNK)
     for x, y in ((1.0, 1.0), (3.0, 2.0), (9.0, 9.0)):
         p = to_px(view, x, y)
         assert tuple(pixels[int(p.y()), int(p.x())]) == (255, 0, 0)
@@ -192,3 +201,17 @@ def test_markers_keep_their_size_in_logical_pixels_at_any_device_pixel_ratio(qtb
     assert SIZE * ratio - 2 <= rows.max() - rows.min() + 1 <= SIZE * ratio + 1
     assert abs((cols.max() + cols.min() + 1) / 2 / ratio - 30.0) <= 1.0
     assert abs((rows.max() + rows.min() + 1) / 2 / ratio - 40.0) <= 1.0
+
+
+def test_a_big_set_fills_in_by_itself_through_the_event_loop(qtbot, view):
+    item = PointsItem("o", 6, pg.mkPen("#FF0000"), pg.mkBrush("#FF0000"))
+    view.addItem(item)
+    X = np.random.default_rng(1).uniform(0.0, 4.0, size=(3 * PAINT_CHUNK + 5, 2))
+    X[-1] = (9.0, 9.0)
+    item.setData(X)
+    qtbot.waitExposed(view)
+    # each paint draws a chunk and asks for the next one; no caller has to grab again
+    qtbot.waitUntil(lambda: not item.drawing(), timeout=10_000)
+    pixels = grab(view)
+    lone = to_px(view, 9.0, 9.0)
+    assert tuple(pixels[int(lone.y()), int(lone.x())]) == (255, 0, 0)

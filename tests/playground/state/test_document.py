@@ -1,5 +1,7 @@
 """The document: every command's inverse undoes it exactly, and redo gives the same document."""
 
+import hashlib
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,6 +26,7 @@ from playground.state.document import (
     DataSource,
     Document,
     EditPoints,
+    PointsDigest,
     SetArchitecture,
     SetDataSettings,
     SetHyperparameters,
@@ -167,3 +170,23 @@ def test_restarting_settings_are_named():
     assert restarts_run(old, Hyperparameters(optimizer="sgd", seed=1)) == ["optimizer"]
     assert restarts_run(old, Hyperparameters(optimizer="adam", seed=2)) == ["seed"]
     assert restarts_run(old, Hyperparameters(optimizer="adam", seed=1, learning_rate=0.5)) == []
+
+
+def test_points_digests_compare_by_content_and_hash_only_sets_of_one_size(monkeypatch):
+    X = np.array([[0.0, 1.0], [2.0, 3.0]])
+    a = PointsDigest(PointSet(X, [0, 1], [False, True]))
+    same = PointsDigest(PointSet(X.copy(), [0, 1], [False, True]))
+    relabelled = PointsDigest(PointSet(X, [1, 1], [False, True]))
+    resplit = PointsDigest(PointSet(X, [0, 1], [False, False]))
+    assert a == same and hash(a) == hash(same)
+    assert a != relabelled and a != resplit
+    hashed = []
+    real = hashlib.blake2b
+    monkeypatch.setattr(hashlib, "blake2b", lambda **kw: hashed.append(1) or real(**kw))
+    bigger = PointsDigest(PointSet(np.zeros((3, 2)), [0, 0, 1]))
+    fresh = PointsDigest(PointSet(X, [0, 1], [False, True]))
+    assert fresh != bigger  # different sizes: no digest needed
+    assert hashed == []
+    assert fresh == a  # the same size: one digest made (a's is kept from before)
+    assert hashed == [1]
+    assert fresh.digest() == a.digest() and hashed == [1]
