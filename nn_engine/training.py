@@ -11,7 +11,7 @@ import numbers
 import threading
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -137,7 +137,16 @@ class History:
         return len(self.loss)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The history as plain values: new lists of floats (floats are immutable, so a copy of
+        each list is a deep copy; ``dataclasses.asdict`` took 0.8 s for 300,000 epochs)."""
+        return {
+            "loss": list(self.loss),
+            "accuracy": list(self.accuracy),
+            "val_loss": list(self.val_loss),
+            "val_accuracy": list(self.val_accuracy),
+            "stopped_reason": self.stopped_reason,
+            "best_epoch": self.best_epoch,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "History":
@@ -162,7 +171,12 @@ class History:
             if not isinstance(values, list | tuple):
                 raise ValueError(f"history {key} must be a list, got {type(values).__name__}.")
             upper = 1.0 if key.endswith("accuracy") else math.inf
-            for value in values:
+            if all(type(value) is float for value in values):  # the usual case, checked at once
+                array = np.array(values, dtype=np.float64)
+                if np.all((array >= 0) & (array <= upper) & np.isfinite(array)):
+                    lists[key] = array.tolist()
+                    continue
+            for value in values:  # find the first bad value and name it
                 if isinstance(value, bool) or not isinstance(value, numbers.Real):
                     raise ValueError(f"history {key} must hold numbers, got {shorten(value)}.")
                 if not 0 <= value <= upper or math.isinf(value):
@@ -474,7 +488,8 @@ class Trainer:
 
         Holds the network's features and parameters, the optimizer's state, the shuffling
         generator's state, the history, the hyperparameters and the position inside the
-        current epoch. The training data are not included.
+        current epoch. The training data are not included. Every value is new: changing the
+        dict changes neither this trainer nor a trainer that loaded it.
         """
         return {
             "features": list(self.net.features),

@@ -447,9 +447,8 @@ class Controller(QObject):
         if sent is not None and sent[0] is points and sent[1] == points.version:
             return  # the worker has these already (e.g. a session being restored)
         self._sent_points = (points, points.version)
-        X_train, y_train = points.train_data()
-        X_test, y_test = points.test_data()
-        self._worker.set_data(X_train, y_train, X_test, y_test)
+        # the point set's arrays are read-only and never written: the worker splits them
+        self._worker.set_points(points.X, points.labels, points.is_test)
 
     def _switch_worker_run(self) -> None:
         document = self.document

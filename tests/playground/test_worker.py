@@ -426,3 +426,40 @@ def test_a_pause_does_not_wait_for_the_maps_which_follow(qtbot, worker, monkeypa
         y = y0 + (j + 0.5) * (y1 - y0) / GRID_CELLS
         expected = reference.predict_proba(np.array([[x, y]]))[0]
         assert follow_up.grid[j, i] == pytest.approx(expected, abs=1e-5)
+
+
+def test_a_step_answers_a_call_and_another_step_then_trains_both_epochs(qtbot, worker, monkeypatch):
+    # A user clicks Step twice during a long epoch while the window reads the network:
+    # the call is answered at once, and the two steps train exactly two epochs, in order.
+    long_step = LongStep(monkeypatch)
+    worker.step()
+    qtbot.waitUntil(long_step.entered.is_set)
+    worker.step()
+    answer = worker.call_async(worker.read_training_state)
+    long_step.release()
+    qtbot.waitUntil(answer.done)
+    assert long_step.interrupted  # the call interrupted the first step's forward pass ...
+    _, state, _ = answer.result()
+    assert state["history"]["loss"] == []  # ... and was answered before any epoch ended
+    second = wait_for(qtbot, worker, lambda s: s.epoch == 2 and not s.running)
+    reference = engine_trainer()
+    reference.step_epoch()
+    reference.step_epoch()
+    assert_params_equal(worker.network_params(), reference.net.get_params())
+    assert worker.trainer_settings()["epoch"] == 2 and not second.running
+
+
+def test_new_points_end_a_step_in_progress(qtbot, worker, monkeypatch):
+    long_step = LongStep(monkeypatch)
+    worker.step()
+    qtbot.waitUntil(long_step.entered.is_set)
+    worker.set_data(X_TRAIN[:100], Y_TRAIN[:100], X_TEST, Y_TEST)
+    long_step.release()
+    qtbot.waitUntil(lambda: long_step.interrupted is not None)
+    assert long_step.interrupted
+    assert worker.trainer_settings()["epoch"] == 0  # the step ended, its epoch untrained
+    # the next step trains that epoch on the new points
+    command(qtbot, worker, worker.step, lambda s: s.epoch == 1)
+    reference = engine_trainer(X_TRAIN[:100], Y_TRAIN[:100])
+    reference.step_epoch()
+    assert_params_equal(worker.network_params(), reference.net.get_params())
