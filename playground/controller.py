@@ -383,6 +383,7 @@ class Controller(QObject):
             session.weights,
             session.trainer_state,
             run_id=document.run_id,
+            **session.architecture.network_kwargs(),
         )
         self._worker_run_id = document.run_id
         self.undo_stack.clear()
@@ -450,7 +451,10 @@ class Controller(QObject):
     def _switch_worker_run(self) -> None:
         document = self.document
         self._control_serial = self._worker.switch_run(
-            document.run_id, document.architecture.to_engine(), document.hyperparameters
+            document.run_id,
+            document.architecture.to_engine(),
+            document.hyperparameters,
+            **document.architecture.network_kwargs(),
         )
         self._worker_run_id = document.run_id
         if self._running:

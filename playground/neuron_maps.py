@@ -156,7 +156,8 @@ def network_frame(
     input_maps = block_average(inputs)
     top = float(np.max(np.abs(input_maps))) if input_maps.size else 1.0
     layers = []
-    previous_shown = np.arange(inputs.shape[1], dtype=np.int64)
+    # The first layer's inputs are the network's features (all drawn), not the points.
+    previous_shown = np.arange(np.shape(params[0]["W"])[1], dtype=np.int64)
     for index, (values, layer, spec) in enumerate(
         zip(activations, params, architecture, strict=True)
     ):
@@ -205,7 +206,9 @@ def forward_on_grid(
         activations = grid_net.forward_layers(points)
         if not all(np.isfinite(a).all() for a in activations):
             # Huge weights (on the way to a divergence) overflow float32: recompute in float64.
-            exact = nn_engine.Network(grid_net.architecture, dtype=np.float64)
+            exact = nn_engine.Network(
+                grid_net.architecture, features=grid_net.features, dtype=np.float64
+            )
             exact.set_params(params)
             activations = [a.astype(np.float32) for a in exact.forward_layers(points)]
     return activations, points

@@ -6,12 +6,15 @@ pytest and reusable from scripts.
 """
 
 from playground.state.architecture import (
+    DEFAULT_FEATURES,
     HIDDEN_ACTIVATIONS,
     INPUT_DIM,
+    MAX_FEATURES,
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     Architecture,
     HiddenLayer,
+    check_features,
 )
 from playground.state.commands import (
     AddPoints,
@@ -59,6 +62,7 @@ from playground.state.session import (
 
 __all__ = [
     "COORDINATE_LIMIT",
+    "DEFAULT_FEATURES",
     "FORMAT_VERSION",
     "GENERATOR_CHOICES",
     "HIDDEN_ACTIVATIONS",
@@ -69,6 +73,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_EPOCH",
     "MAX_EPOCHS_PER_REFRESH",
+    "MAX_FEATURES",
     "MAX_HIDDEN_LAYERS",
     "MAX_NESTING_DEPTH",
     "MAX_POINTS",
@@ -98,6 +103,7 @@ __all__ = [
     "ReplacePoints",
     "Session",
     "apply_command",
+    "check_features",
     "find_preset",
     "load_session",
     "remove_stale_temporary_files",
