@@ -217,7 +217,8 @@ class Controller(QObject):
                 f"need at least {MIN_POINTS_PER_CLASS} points of each class "
                 f"(training points: {n0} of class 0, {n1} of class 1)"
             )
-        return None
+        precision = self.document.hyperparameters.precision
+        return self.document.architecture.feature_problem(self.document.points.X, precision)
 
     # -- edits ------------------------------------------------------------------------------------
 

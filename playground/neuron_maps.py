@@ -126,6 +126,24 @@ def value_range(activation: str, maps: NDArray) -> tuple[float, float]:
     return (0.0, top) if activation == "relu" else (-top, top)
 
 
+def feature_map(name: str, rect: Rect, cells: int = THUMBNAIL) -> NDArray[np.float32]:
+    """The feature ``name`` over ``rect``: its value at the centre of each of ``cells`` x
+    ``cells`` cells (row 0 at the bottom, as the grid), computed in float64, as float32.
+
+    Non-finite values (``log(x1)`` where x1 <= 0) stay NaN or inf; the panel draws them grey.
+    Cheap (625 values) and a function of the view only: the network panel computes it in the
+    GUI thread when the view changes, never per frame.
+    """
+    # The cell centres as grid_points places them, but in float64 (exact values).
+    x0, y0, x1, y1 = rect
+    xs = x0 + (np.arange(cells) + 0.5) * ((x1 - x0) / cells)
+    ys = y0 + (np.arange(cells) + 0.5) * ((y1 - y0) / cells)
+    points_x, points_y = np.meshgrid(xs, ys)
+    values = nn_engine.parse_feature(name)(points_x.ravel(), points_y.ravel())
+    values = np.broadcast_to(np.asarray(values, dtype=np.float64), (cells * cells,))
+    return values.reshape(cells, cells).astype(np.float32)
+
+
 def network_frame(
     activations: list[NDArray],
     params: list[dict[str, NDArray]],

@@ -336,8 +336,8 @@ class TrainingWorker(QObject):
 
         The current run is kept under its id (at most KEPT_RUNS runs, and KEPT_RUN_BYTES of
         parameters, are kept; the oldest go first). If ``run_id`` is kept with this
-        architecture, features and precision, it continues where it stopped, its history comes back in
-        a snapshot with ``history_replaced``, and the live settings of ``hyperparameters``
+        architecture, features and precision, it continues where it stopped, its history comes
+        back in a snapshot with ``history_replaced``, and the live settings of ``hyperparameters``
         apply to it; otherwise a fresh network starts, as :meth:`reset`.
         """
         return self._mailbox.post(

@@ -7,6 +7,7 @@ pytest and reusable from scripts.
 
 from playground.state.architecture import (
     DEFAULT_FEATURES,
+    FEATURE_LABELS,
     HIDDEN_ACTIVATIONS,
     INPUT_DIM,
     MAX_FEATURES,
@@ -15,6 +16,7 @@ from playground.state.architecture import (
     Architecture,
     HiddenLayer,
     check_features,
+    feature_label,
 )
 from playground.state.commands import (
     AddPoints,
@@ -63,6 +65,7 @@ from playground.state.session import (
 __all__ = [
     "COORDINATE_LIMIT",
     "DEFAULT_FEATURES",
+    "FEATURE_LABELS",
     "FORMAT_VERSION",
     "GENERATOR_CHOICES",
     "HIDDEN_ACTIVATIONS",
@@ -104,6 +107,7 @@ __all__ = [
     "Session",
     "apply_command",
     "check_features",
+    "feature_label",
     "find_preset",
     "load_session",
     "remove_stale_temporary_files",

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from nn_engine import parse_feature
+import numpy as np
+from numpy.typing import NDArray
 
+from nn_engine import FEATURES, parse_feature
 from playground.state.validation import check_choice, check_int, check_keys
 
 INPUT_DIM = 2  # the data plot's x and y: what every feature is computed from
@@ -44,6 +46,27 @@ class HiddenLayer:
         check_choice("activation", self.activation, HIDDEN_ACTIVATIONS)
 
 
+FEATURE_LABELS = {
+    "x1": "x1",
+    "x2": "x2",
+    "x1^2": "x1²",
+    "x2^2": "x2²",
+    "x1*x2": "x1·x2",
+    "sin(x1)": "sin x1",
+    "sin(x2)": "sin x2",
+}
+"""How the window writes each built-in feature (``nn_engine.FEATURES``)."""
+
+
+def feature_label(name: str, limit: int = 14) -> str:
+    """The feature ``name`` as the window writes it: a built-in's label, an expression
+    itself (cut to ``limit`` characters with "…")."""
+    if name in FEATURE_LABELS:
+        return FEATURE_LABELS[name]
+    text = " ".join(name.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def check_features(features: object) -> tuple[str, ...]:
     """``features`` as a tuple after checking it: 1..MAX_FEATURES distinct names that
     ``nn_engine.parse_feature`` accepts.
@@ -57,13 +80,9 @@ def check_features(features: object) -> tuple[str, ...]:
         count.
     """
     if isinstance(features, str | bytes) or not isinstance(features, Sequence):
-        raise TypeError(
-            f"features must be a list of feature names, got {type(features).__name__}."
-        )
+        raise TypeError(f"features must be a list of feature names, got {type(features).__name__}.")
     if not 1 <= len(features) <= MAX_FEATURES:
-        raise ValueError(
-            f"features must name 1..{MAX_FEATURES} features, got {len(features)}."
-        )
+        raise ValueError(f"features must name 1..{MAX_FEATURES} features, got {len(features)}.")
     for index, name in enumerate(features):
         if not isinstance(name, str):
             raise TypeError(f"features[{index}] must be a str, got {type(name).__name__}.")
@@ -237,6 +256,27 @@ class Architecture:
         """Keyword arguments for ``nn_engine.Network`` besides :meth:`to_engine`'s layers:
         ``{"features": (...)}``."""
         return {"features": self._features}
+
+    def feature_problem(self, X: NDArray, dtype: str = "float64") -> str | None:
+        """Why the features cannot be trained on the points ``X`` (n, 2), or None.
+
+        A feature must be finite at every point, also once cast to ``dtype`` (the network's
+        precision): ``log(x1)`` at x1 <= 0, or ``exp(x1)`` beyond float32's range, is not.
+        The built-ins are finite wherever the points are, so only expressions are computed.
+        """
+        limit = np.finfo(np.dtype(dtype)).max
+        for name in self._features:
+            if name in FEATURES or len(X) == 0:
+                continue
+            values = np.broadcast_to(parse_feature(name)(X[:, 0], X[:, 1]), len(X))
+            bad = ~(np.abs(values) <= limit)  # NaN compares False
+            if bad.any():
+                x1, x2 = X[np.argmax(bad)]
+                return (
+                    f"the feature {name} is not finite at {int(bad.sum()):,} of the points "
+                    f"(e.g. x1 = {x1:.3g}, x2 = {x2:.3g}); remove it or change the points"
+                )
+        return None
 
     def n_params(self) -> int:
         """Number of trainable parameters: a weight per connection plus a bias per unit."""
