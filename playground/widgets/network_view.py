@@ -116,9 +116,7 @@ class _Column:
         return ((self.slots - 1) / 2 - np.asarray(slot)) * ROW_SPACING
 
 
-def _small_text(
-    text: str, color: str, anchor: tuple[float, float], points: int = 8
-) -> pg.TextItem:
+def _small_text(text: str, color: str, anchor: tuple[float, float], points: int = 8) -> pg.TextItem:
     item = pg.TextItem(anchor=anchor)
     item.setHtml(f'<span style="color:{color}; font-size:{points}pt">{escape(text)}</span>')
     return item
