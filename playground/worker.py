@@ -1056,11 +1056,13 @@ def _maps_for(
     # Whatever is still undefined shows as "undecided" rather than failing to draw.
     grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
     frame = None
+    dead = None
     if request is not None and dead_X is not None:
-        with np.errstate(all="ignore"):
-            dead = tuple(grid_net.dead_units(dead_X))
-    else:
-        dead = None
+        try:
+            with np.errstate(all="ignore"):
+                dead = tuple(grid_net.dead_units(dead_X))
+        except ValueError:
+            pass  # a feature not finite on the points (log(x1) at x1 <= 0): Train says so
     if request is not None:
         frame = network_frame(
             activations,

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground import theme
+from playground.help import with_concept
 from playground.neuron_maps import MAX_SHOWN_UNITS, THUMBNAIL, LayerFrame, NetworkFrame
 from playground.state import FEATURE_LABELS, feature_label
 from playground.widgets.data_plot import region_lookup_table
@@ -278,7 +279,10 @@ class NetworkView(QWidget):
         self.addFeatureButton = QPushButton("f(x1, x2)…")
         self.addFeatureButton.setObjectName("addFeatureButton")
         self.addFeatureButton.setToolTip(
-            "Add an input feature computed from x1 and x2, e.g. x1^2 + x2^2 or sin(3*x1)"
+            with_concept(
+                "Add an input feature computed from x1 and x2, e.g. x1^2 + x2^2 or sin(3*x1)",
+                "Input features",
+            )
         )
         self.addFeatureButton.clicked.connect(self.sigAddFeatureClicked)
 

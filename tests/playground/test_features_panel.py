@@ -217,8 +217,16 @@ def test_an_expression_can_be_switched_off_and_removed(qtbot, window):
     assert window.networkView.features == [*BUILT_INS, "x1^2 + x2^2"]
 
 
-def test_a_feature_not_finite_on_the_data_refuses_training_with_a_message(qtbot, window):
+def test_a_feature_not_finite_on_the_data_refuses_training_with_a_message(qtbot, window, capfd):
+    wide_window(window)
     window.networkPanel.add_feature("log(x1)")  # the moons have points with x1 <= 0
+    # the panel still draws the network (no dead-unit share can be counted on such points)
+    view = window.networkView
+    qtbot.waitUntil(
+        lambda: view.frame is not None and view.frame.layers[0].weights.shape[1] == 3,
+        timeout=10_000,
+    )
+    assert window.statusBar().currentMessage().startswith("Features x1, x2, log(x1): network")
     X = window.points.X
     bad = int((X[:, 0] <= 0).sum())
     assert bad > 0
@@ -235,6 +243,7 @@ def test_a_feature_not_finite_on_the_data_refuses_training_with_a_message(qtbot,
     window.undo_stack.undo()  # without log(x1) it trains
     qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.epoch == 1, timeout=10_000)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_session_keeps_the_features_and_a_format_2_session_still_opens(qtbot, window, tmp_path):
