@@ -284,3 +284,21 @@ def test_a_session_keeps_the_features_and_a_format_2_session_still_opens(qtbot, 
     window.load_session(old)
     qtbot.waitUntil(lambda: window.architecture.features == ("x1", "x2"), timeout=10_000)
     assert window.architecture == Architecture([HiddenLayer(3, "tanh")])
+
+
+def test_the_exported_model_and_architecture_keep_the_features(qtbot, window, tmp_path):
+    architecture = Architecture([HiddenLayer(4, "tanh")], ("x1", "x1*x2", "sqrt(abs(x2))"))
+    window.set_architecture(architecture)
+    qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.epoch == 1, timeout=10_000)
+    window.export_model(tmp_path / "model.npz")
+    net = nn_engine.io.load_network(tmp_path / "model.npz")
+    assert net.features == ("x1", "x1*x2", "sqrt(abs(x2))")
+    for saved, live in zip(net.get_params(), window.worker.network_params(), strict=True):
+        np.testing.assert_array_equal(saved["W"], live["W"])
+
+    window.export_architecture(tmp_path / "architecture.json")
+    text = (tmp_path / "architecture.json").read_text()
+    layers, features = nn_engine.io.architecture_from_json(text, with_features=True)
+    assert features == ("x1", "x1*x2", "sqrt(abs(x2))")
+    assert layers == architecture.to_engine()
