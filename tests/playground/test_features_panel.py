@@ -53,7 +53,10 @@ def test_the_input_column_offers_the_built_ins_with_x1_x2_on(window):
 def test_toggling_a_feature_is_an_undoable_network_edit(qtbot, window):
     wide_window(window)
     hidden = window.architecture.layers
-    assert first_layer_inputs(window) == 2
+    qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.epoch == 1, timeout=10_000)
+    trained = window.worker.network_params()[0]["W"].copy()
+    assert trained.shape == (16, 2)
 
     click_feature(qtbot, window, "x1^2")
     assert window.architecture == Architecture(hidden, ("x1", "x2", "x1^2"))
@@ -71,6 +74,12 @@ def test_toggling_a_feature_is_an_undoable_network_edit(qtbot, window):
     assert window.architecture == Architecture(hidden)
     qtbot.waitUntil(lambda: first_layer_inputs(window) == 2, timeout=10_000)
     assert window.networkView.active_features == ["x1", "x2"]
+    # the trained run it replaced comes back, at its epoch and with its weights
+    assert window.epoch == 1
+    np.testing.assert_array_equal(window.worker.network_params()[0]["W"], trained)
+    window.undo_stack.redo()
+    qtbot.waitUntil(lambda: first_layer_inputs(window) == 3, timeout=10_000)
+    assert window.epoch == 0
 
 
 def test_the_last_feature_cannot_be_switched_off(qtbot, window):
@@ -302,3 +311,13 @@ def test_the_exported_model_and_architecture_keep_the_features(qtbot, window, tm
     layers, features = nn_engine.io.architecture_from_json(text, with_features=True)
     assert features == ("x1", "x1*x2", "sqrt(abs(x2))")
     assert layers == architecture.to_engine()
+
+
+def test_a_feature_toggle_marks_the_session_unsaved_and_undo_clears_it(qtbot, window, tmp_path):
+    wide_window(window)
+    window.save_session(tmp_path / "clean.nnpg")
+    assert not window.isWindowModified()
+    click_feature(qtbot, window, "x1*x2")
+    assert window.isWindowModified()
+    window.undo_stack.undo()
+    assert not window.isWindowModified()
