@@ -10,6 +10,8 @@ both``, the default, or one of them), and trains it for ``S`` seconds per run wh
 * the decision maps computed for the current view are counted (the worker's
   ``grids_evaluated``), and how many of them were redrawn (``DataPlot.set_probability_grid``
   calls): a map in which no pixel would change is not sent to the GUI again;
+* the network panel's frames (neuron maps, links, biases) drawn are counted, and whether the
+  panel was on screen (the window is 1600 x 1000, where it shows without scrolling);
 * the epochs trained in the window are counted and compared with the engine training the same
   network headless, in the same process, for the same time (``Trainer.step_epoch`` in a loop,
   one BLAS thread, in the same precision).
@@ -19,6 +21,9 @@ for its first ~1500 epochs the article's map hardly changes and is seldom redraw
 would flatter the window. Every round runs window and headless for each precision, the order
 rotating from round to round; float32 ÷ float64 is taken round by round (paired) before the
 median.
+
+Then (unless ``--no-wide``) the same window trains 10 hidden layers of 256 ReLU units on the
+same points in the last precision, the panel's second case in issue 12.
 
 ``--scale`` measures instead the grid of issue 13: points (1k to 100k) × networks, and drawing
 and painting over large point sets (see ``benchmarks/gui_scale.py``).
@@ -51,13 +56,19 @@ from benchmarks.common import (
     paired_ratios,
 )
 from benchmarks.window_harness import GapRecorder, wait, wait_until
-from playground.state import MAX_EPOCHS_PER_REFRESH, find_preset
+from playground.neuron_maps import MAX_SHOWN_UNITS
+from playground.state import MAX_EPOCHS_PER_REFRESH, Architecture, find_preset
 
 PRESET = "The article"
 PRECISIONS = ("float64", "float32")
 TARGET_RATIO_TO_HEADLESS = 0.90
 TARGET_MAPS_PER_SECOND = 20
 TARGET_GAP_P99_MS = 50
+TARGET_NEURON_MAPS_PER_SECOND = 10  # issue 12: the network panel's maps
+TARGET_PANEL_RATIO_TO_HEADLESS = 0.75  # issue 12: with the panel on screen
+WINDOW_SIZE = (1600, 1000)  # the size at which issue 12 wants the panel shown without scrolling
+WIDE_UNITS = (256,) * 10  # issue 12: the panel's targets hold for 10 layers of 256 units too
+WIDE_WARM_EPOCHS = 30
 TARGET_FLOAT32_SPEEDUP = 1.3
 WARM_UP_SECONDS = 0.5
 WARM_EPOCHS = 2000
@@ -80,6 +91,16 @@ def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  #
         original(plot, grid, rect)
 
     plot.set_probability_grid = counting
+    panel = window.networkView
+    panel_frames = 0
+    show_frame = type(panel).show_frame
+
+    def counting_frames(frame):  # noqa: ANN001
+        nonlocal panel_frames
+        panel_frames += 1
+        show_frame(panel, frame)
+
+    panel.show_frame = counting_frames
     gaps = GapRecorder()
     window.train()
     # Past the article's plateau (its map hardly changes for ~1500 epochs), so the map is
@@ -87,7 +108,8 @@ def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  #
     wait_until(lambda: window.epoch >= warm_epochs, WARM_EPOCHS_TIMEOUT)
     wait(WARM_UP_SECONDS)  # first frames, first grids
     epoch0 = window.epoch
-    refreshes = 0
+    refreshes = panel_frames = 0
+    panel_visible = panel.isVisible() and not panel.visibleRegion().isEmpty()
     grids0 = window.worker.grids_evaluated
     gaps.start()
     started = time.perf_counter()
@@ -98,24 +120,28 @@ def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  #
     grids = window.worker.grids_evaluated - grids0
     window.pause()
     del plot.set_probability_grid
+    del panel.show_frame
     wait(0.3)
     return {
         **gaps.summary(),
+        "panel_visible": float(panel_visible),
+        "neuron_maps_per_second": panel_frames / elapsed,
         "refreshes_per_second": refreshes / elapsed,
         "grids_per_second": grids / elapsed,
         "epochs_per_second": epochs / elapsed,
     }
 
 
-def headless_run(preset, precision: str, seconds: float) -> float:  # noqa: ANN001
-    """Epochs per second of the engine alone on the preset's data and network in
-    ``precision``, doing what the window's worker does per epoch: train on the training
-    points, measure the test points."""
+def headless_run(preset, precision: str, seconds: float, architecture=None) -> float:  # noqa: ANN001
+    """Epochs per second of the engine alone on the preset's data and network (or
+    ``architecture``) in ``precision``, doing what the window's worker does per epoch: train on
+    the training points, measure the test points."""
     points = preset.points_command()
+    architecture = preset.architecture if architecture is None else architecture
     X, labels, test = np.asarray(points.X), np.asarray(points.labels), np.asarray(points.is_test)
     hp = preset.hyperparameters
     hp.precision = precision
-    net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
+    net = nn_engine.Network(architecture.to_engine(), **hp.network_kwargs())
     trainer = nn_engine.Trainer(
         net,
         X[~test],
@@ -159,7 +185,7 @@ def precision_main(args: argparse.Namespace) -> None:
     catcher = harness.ProblemCatcher().start()
     harness.make_application()
     preset = find_preset(PRESET)
-    window = harness.open_window()
+    window = harness.open_window(WINDOW_SIZE)
     window.apply_preset(PRESET)
     wait(0.3)
 
@@ -171,6 +197,18 @@ def precision_main(args: argparse.Namespace) -> None:
             use_precision(window, precision)
             runs[precision].append(window_run(window, args.seconds, args.warm_epochs))
             headless[precision].append(headless_run(preset, precision, args.seconds))
+    wide_runs: list[dict[str, float]] = []
+    wide_headless: list[float] = []
+    if not args.no_wide:
+        wide = Architecture.from_units(list(WIDE_UNITS), activation="relu")
+        use_precision(window, precisions[-1])
+        window.set_architecture(wide)
+        wait(0.3)
+        for _ in range(args.repeats):
+            wide_runs.append(
+                window_run(window, args.seconds, min(args.warm_epochs, WIDE_WARM_EPOCHS))
+            )
+            wide_headless.append(headless_run(preset, precisions[-1], args.seconds, wide))
     harness.close_window(window)
     catcher.stop()
 
@@ -235,6 +273,16 @@ def precision_main(args: argparse.Namespace) -> None:
         ],
     )
     row(
+        "neuron maps (network panel frames)",
+        [column("neuron_maps_per_second", p, one_decimal, " /s") for p in precisions],
+        f">= {TARGET_NEURON_MAPS_PER_SECOND} /s",
+        [
+            statistics.median(r["neuron_maps_per_second"] for r in runs[p])
+            >= TARGET_NEURON_MAPS_PER_SECOND
+            for p in precisions
+        ],
+    )
+    row(
         "... of which redrawn (a pixel changed)",
         [column("refreshes_per_second", p, one_decimal, " /s") for p in precisions],
         "-",
@@ -249,6 +297,10 @@ def precision_main(args: argparse.Namespace) -> None:
     )
     row("GUI gap, max", [column("gap_max", p, format_number, " ms") for p in precisions], "-")
     print(markdown_table(["quantity", *precisions, "target"], rows))
+    shown = all(run["panel_visible"] for runs_of in runs.values() for run in runs_of)
+    print(f"\nThe network panel was {'on screen' if shown else 'NOT on screen'} in every run.")
+    if wide_runs:
+        print_wide(wide_runs, wide_headless, precisions[-1], args.seconds)
 
     if len(precisions) == 2:
         window_eps = {
@@ -283,6 +335,52 @@ def precision_main(args: argparse.Namespace) -> None:
         print("\n".join("    " + line for line in caught))
 
 
+def print_wide(runs: list[dict[str, float]], headless: list[float], precision: str,
+               seconds: float) -> None:  # fmt: skip
+    """The table of the 10 x 256 network's runs (issue 12's second case)."""
+
+    def cell(key: str, fmt=format_number, unit: str = "") -> str:  # noqa: ANN001
+        return stats_cell([run[key] for run in runs], fmt, unit)
+
+    ratios = [run["epochs_per_second"] / h for run, h in zip(runs, headless, strict=True)]
+    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    rows = [
+        ["epochs per second in the window", cell("epochs_per_second"), "-"],
+        ["epochs per second headless", stats_cell(headless), "-"],
+        [
+            "in-window ÷ headless throughput",
+            stats_cell(ratios, lambda v: f"{v:.0%}"),
+            f">= {TARGET_PANEL_RATIO_TO_HEADLESS:.0%}: "
+            + verdict(statistics.median(ratios) >= TARGET_PANEL_RATIO_TO_HEADLESS),
+        ],
+        [
+            "decision maps computed",
+            cell("grids_per_second", lambda v: f"{v:.1f}", " /s"),
+            f">= {TARGET_MAPS_PER_SECOND} /s: "
+            + verdict(median["grids_per_second"] >= TARGET_MAPS_PER_SECOND),
+        ],
+        [
+            "neuron maps (network panel frames)",
+            cell("neuron_maps_per_second", lambda v: f"{v:.1f}", " /s"),
+            f">= {TARGET_NEURON_MAPS_PER_SECOND} /s: "
+            + verdict(median["neuron_maps_per_second"] >= TARGET_NEURON_MAPS_PER_SECOND),
+        ],
+        ["GUI gap, p50", cell("gap_p50", lambda v: f"{v:.1f}", " ms"), "-"],
+        [
+            "GUI gap, p99",
+            cell("gap_p99", lambda v: f"{v:.1f}", " ms"),
+            f"<= {TARGET_GAP_P99_MS} ms: " + verdict(median["gap_p99"] <= TARGET_GAP_P99_MS),
+        ],
+        ["GUI gap, max", cell("gap_max", format_number, " ms"), "-"],
+    ]
+    print(
+        f"\n2-{len(WIDE_UNITS)}×{WIDE_UNITS[0]}-1 ReLU on the same 1000 points, {precision}, "
+        f"the panel showing {MAX_SHOWN_UNITS} units per layer; {len(runs)} runs of {seconds:g} s "
+        f"from epoch {WIDE_WARM_EPOCHS}:\n"
+    )
+    print(markdown_table(["quantity", precision, "target"], rows))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=None, help="length of each run")
@@ -300,6 +398,11 @@ def main(argv: list[str] | None = None) -> None:
         help="the network's precision for the article runs (default: both, side by side)",
     )
     parser.add_argument(
+        "--no-wide",
+        action="store_true",
+        help="skip the runs with 10 hidden layers of 256 units (issue 12's second case)",
+    )
+    parser.add_argument(
         "--scale",
         action="store_true",
         help="points x networks, drawing and painting at scale (benchmarks/gui_scale.py)",
@@ -313,6 +416,12 @@ def main(argv: list[str] | None = None) -> None:
         "--networks",
         default=None,
         help="with --scale: comma-separated networks among 16-16, article, 6x256 (default all)",
+    )
+    parser.add_argument(
+        "--drawing-only",
+        action="store_true",
+        help="with --scale: only drawing and painting (and the stroke while the first network "
+        "trains), no training grid",
     )
     args = parser.parse_args(argv)
     if args.scale:

@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> None:
         "--repeats", type=int, default=5, help="with --points: actions of each kind profiled"
     )
     parser.add_argument(
+        "--save", type=Path, help="also write the GUI thread's cProfile statistics to this file"
+    )
+    parser.add_argument(
         "--ready-file",
         type=Path,
         help="created when the measured interval begins (to attach a sampling profiler then)",
@@ -317,6 +320,8 @@ def main(argv: list[str] | None = None) -> None:
         print_repaint_costs(costs, args.repaints)
         return
     stats = pstats.Stats(profiler)
+    if args.save is not None:
+        stats.dump_stats(args.save)
     frames = max(1, snapshots[0])
     entries = stats.stats  # key -> (calls, primitive calls, own time, cumulative, callers)
     # The event loop's own time is its waiting (idle) and C++ work that calls no Python.

@@ -395,6 +395,8 @@ def scale_main(args: argparse.Namespace) -> None:
                 probe.pause()
                 window.reset()
                 wait(0.3)
+            if args.drawing_only:
+                break
             cell = train_cell(window, probe, seconds)
             cell["headless"] = headless_rate(points, NETWORKS[key], seconds)
             cell.update(points=n, network=NETWORK_NAMES[key])
@@ -412,6 +414,8 @@ def scale_main(args: argparse.Namespace) -> None:
         command += f" --points {args.points}"
     if args.networks:
         command += f" --networks {args.networks}"
+    if args.drawing_only:
+        command += " --drawing-only"
     print("\n# NN Playground at scale\n")
     print(f"`{command}`, {time.strftime('%Y-%m-%d %H:%M')}, offscreen, {total:.0f} s\n")
     print(format_machine(machine_info(("numpy", "PySide6-Essentials", "pyqtgraph"))))

@@ -236,6 +236,17 @@ def test_gui_benchmark_measures_both_precisions_briefly(tmp_path):
     for row in ("| in-window ÷ headless throughput", "| decision maps computed", "| GUI gap, p99"):
         assert row in out
     assert "| epochs per second in the window " in out.split("float32 ÷ float64")[1]
+    assert "| neuron maps (network panel frames)" in out
+    assert "The network panel was on screen in every run." in out
+    wide = out.split("2-10×256-1 ReLU on the same 1000 points")[1]
+    assert "| in-window ÷ headless throughput" in wide and "| neuron maps" in wide
+
+
+def test_open_session_benchmark_opens_a_long_session_briefly(tmp_path):
+    out = run_benchmark(tmp_path, "open_session.py", "--epochs", "300", "--repeats", "1")
+    assert "| open: request → session shown" in out
+    assert "| longest GUI gap while opening" in out
+    assert "trained 300 epochs headless" in out
 
 
 def test_gui_scale_runs_one_small_cell(tmp_path):

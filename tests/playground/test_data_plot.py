@@ -67,7 +67,7 @@ def drag(plot: DataPlot, start: QPoint, end: QPoint, button, modifiers=NO_MOD, s
 
 
 def train_count(plot: DataPlot) -> int:
-    return sum(len(s.data) for s in plot.train_scatters)
+    return sum(len(s.positions) for s in plot.train_scatters)
 
 
 # ---------------------------------------------------------------------------- items and looks
@@ -105,13 +105,10 @@ def test_set_points_fills_train_and_test_scatters(plot):
     is_test = np.array([False, False, True, True, False])
     plot.set_points(X, labels, is_test)
 
-    def positions(scatter):
-        return np.column_stack([scatter.data["x"], scatter.data["y"]])
-
-    np.testing.assert_array_equal(positions(plot.train_scatters[0]), X[[0]])
-    np.testing.assert_array_equal(positions(plot.train_scatters[1]), X[[1, 4]])
-    np.testing.assert_array_equal(positions(plot.test_scatters[0]), X[[3]])
-    np.testing.assert_array_equal(positions(plot.test_scatters[1]), X[[2]])
+    np.testing.assert_array_equal(plot.train_scatters[0].positions, X[[0]])
+    np.testing.assert_array_equal(plot.train_scatters[1].positions, X[[1, 4]])
+    np.testing.assert_array_equal(plot.test_scatters[0].positions, X[[3]])
+    np.testing.assert_array_equal(plot.test_scatters[1].positions, X[[2]])
     assert [s.opts["symbol"] for s in plot.train_scatters] == list(theme.CLASS_SYMBOLS)
     assert plot.test_scatters[1].opts["pen"].color() == QColor(theme.CLASS_COLORS[1])
 
@@ -165,7 +162,7 @@ def test_click_paints_one_point_at_the_clicked_coordinate(plot, qtbot, active, b
     np.testing.assert_allclose(points[0], target, rtol=0, atol=pixel_size(plot))
     assert plot.view_rect() == view_before  # the click did not pan
     assert QApplication.activePopupWidget() is None  # nor open a context menu
-    assert len(plot.preview_item.data) == 0  # the preview is gone after the release
+    assert len(plot.preview_item.positions) == 0  # the preview is gone after the release
 
 
 def test_double_click_paints_two_points(plot):
@@ -183,12 +180,12 @@ def test_drag_previews_then_emits_once_with_points_spaced_along_the_path(plot, q
     plot.sigPaint.connect(lambda points, label: emitted.append((points, label)))
     start, end = to_px(plot, -1.0, 0.0), to_px(plot, 1.0, 0.0)
     QTest.mousePress(plot.viewport(), LEFT, NO_MOD, start)
-    assert len(plot.preview_item.data) == 1  # shown at once, before any signal
+    assert len(plot.preview_item.positions) == 1  # shown at once, before any signal
     for k in range(1, 21):
         move(plot, start + (end - start) * (k / 20), LEFT)
     length_px = end.x() - start.x()
     expected = 1 + int(length_px // PAINT_SPACING_PX)
-    assert len(plot.preview_item.data) == expected
+    assert len(plot.preview_item.positions) == expected
     assert emitted == []
     QTest.mouseRelease(plot.viewport(), LEFT, NO_MOD, end)
 
@@ -208,7 +205,7 @@ def test_escape_cancels_a_stroke(plot, qtbot):
         move(plot, start + QPoint(40, 0), LEFT)
         QTest.keyClick(plot, Qt.Key.Key_Escape)
         QTest.mouseRelease(plot.viewport(), LEFT, NO_MOD, start + QPoint(40, 0))
-    assert len(plot.preview_item.data) == 0
+    assert len(plot.preview_item.positions) == 0
 
 
 def test_keys_1_and_2_choose_the_active_class(plot, qtbot):
@@ -277,6 +274,37 @@ def test_eraser_drag_hides_points_at_once_and_emits_once(plot, qtbot):
     assert len(emitted) == 1
     np.testing.assert_array_equal(emitted[0], [0, 1, 2])
     assert train_count(plot) == 6  # the window has not applied it: all points are back
+
+
+def test_eraser_stroke_erases_exactly_what_a_scan_of_every_point_finds(plot, qtbot):
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1.0, 1.5, size=(3000, 2))
+    path = [to_px(plot, x, y) for x, y in ((-1.2, -0.5), (0.0, 0.4), (0.3, 0.35), (1.2, 1.0))]
+    # Each point in viewport pixels, mapped one by one by Qt, and its distance to the path
+    # (one move per path segment), by projection onto each segment.
+    to_pixels = plot.viewportTransform()
+    vb = plot.plotItem.vb
+    px = np.array(
+        [[q.x(), q.y()] for q in (to_pixels.map(vb.mapViewToScene(QPointF(*p))) for p in X)]
+    )
+    distance = np.full(len(X), np.inf)
+    for start, end in zip(path[:-1], path[1:], strict=True):
+        a, b = np.array([start.x(), start.y()], float), np.array([end.x(), end.y()], float)
+        t = np.clip((px - a) @ (b - a) / ((b - a) @ (b - a)), 0.0, 1.0)
+        distance = np.minimum(distance, np.linalg.norm(px - (a + t[:, None] * (b - a)), axis=1))
+    keep = np.abs(distance - ERASE_RADIUS_PX) > 1e-6  # none on the edge, where rounding decides
+    X, distance = X[keep], distance[keep]
+    is_test = rng.random(len(X)) < 0.3
+    plot.set_points(X, rng.integers(0, 2, len(X)), is_test)
+    plot.set_eraser(True)
+    with qtbot.waitSignal(plot.sigErase, timeout=1000) as blocker:
+        QTest.mousePress(plot.viewport(), LEFT, NO_MOD, path[0])
+        for pos in path[1:]:
+            move(plot, pos, LEFT)
+        QTest.mouseRelease(plot.viewport(), LEFT, NO_MOD, path[-1])
+    expected = np.flatnonzero(distance <= ERASE_RADIUS_PX)
+    assert 50 < len(expected) < len(X) // 2
+    np.testing.assert_array_equal(blocker.args[0], expected)
 
 
 def test_erasing_nothing_emits_nothing_and_hidden_test_points_are_safe(plot, qtbot):

@@ -17,6 +17,7 @@ from playground.neuron_maps import (
     shown_units,
 )
 from playground.state import Architecture
+from playground.widgets.sparkline import Sparkline
 
 
 def hover(qtbot, view, position):
@@ -244,3 +245,29 @@ def test_layer_health_shows_gradient_norms_weight_norms_and_dead_units(qtbot, wi
         for g, w, d in zip(grads[0], weights[0], dead, strict=True)
     ]
     qtbot.waitUntil(lambda: view.health_texts() == expected, timeout=10_000)
+    # each layer's sparkline draws log10 of its gradient norm, one value per epoch so far
+    history = np.concatenate([g for g, _ in norms])
+    for layer in range(3):
+        line = view.findChild(Sparkline, f"gradSparkline{layer}")
+        np.testing.assert_allclose(line.values(), np.log10(history[:, layer]), rtol=1e-6)
+
+
+def test_links_are_drawn_with_opaque_pens_and_an_unchanged_set_repaints_nothing(
+    qtbot, window, monkeypatch
+):
+    links = window.networkView._links
+    assert all(pen.color().alpha() == 255 for pen in links._pens)
+    widths = sorted({pen.widthF() for pen in links._pens})
+    assert len(widths) == links.WIDTHS and widths[-1] > widths[0]
+    segments = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 1.0, 0.0]])
+    weights = np.array([0.5, -3.0])
+    links.set_links(segments, weights)
+    # the weak positive link with the thinnest positive pen, the strong negative one clamped
+    drawn = {id(pen): lines for pen, lines in zip(links._pens, links._lines, strict=True)}
+    assert [len(lines) for lines in drawn.values()] == [0, 0, 1] + [0] * 8 + [1]
+    updates = []
+    monkeypatch.setattr(links, "update", lambda *args: updates.append(args))
+    links.set_links(segments.copy(), weights.copy())
+    assert updates == []
+    links.set_links(segments, np.array([0.5, 3.0]))  # the sign changed: a new picture
+    assert len(updates) == 1
