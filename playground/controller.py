@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
@@ -138,7 +138,10 @@ class _WorkerInbox(QObject):
     def __init__(self, controller: "Controller"):
         super().__init__(controller)
         self._controller = controller
-        self.sigFutureDone.connect(self.on_future_done)
+        # Queued even when emitted in the GUI thread: a future already done when its callback
+        # is added (a small file read at once) must not finish the operation synchronously,
+        # inside the call that started it (before "Opening …" is even shown).
+        self.sigFutureDone.connect(self.on_future_done, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
