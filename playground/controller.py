@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
@@ -140,7 +140,10 @@ class _WorkerInbox(QObject):
     def __init__(self, controller: "Controller"):
         super().__init__(controller)
         self._controller = controller
-        self.sigFutureDone.connect(self.on_future_done)
+        # Queued even when emitted in the GUI thread: a future already done when its callback
+        # is added (a small file read at once) must not finish the operation synchronously,
+        # inside the call that started it (before "Opening …" is even shown).
+        self.sigFutureDone.connect(self.on_future_done, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
@@ -219,7 +222,8 @@ class Controller(QObject):
                 f"need at least {MIN_POINTS_PER_CLASS} points of each class "
                 f"(training points: {n0} of class 0, {n1} of class 1)"
             )
-        return None
+        precision = self.document.hyperparameters.precision
+        return self.document.architecture.feature_problem(self.document.points.X, precision)
 
     # -- edits ------------------------------------------------------------------------------------
 
@@ -387,6 +391,7 @@ class Controller(QObject):
             session.weights,
             session.trainer_state,
             run_id=document.run_id,
+            **session.architecture.network_kwargs(),
         )
         self._worker_run_id = document.run_id
         self.undo_stack.clear()
@@ -453,7 +458,10 @@ class Controller(QObject):
     def _switch_worker_run(self) -> None:
         document = self.document
         self._control_serial = self._worker.switch_run(
-            document.run_id, document.architecture.to_engine(), document.hyperparameters
+            document.run_id,
+            document.architecture.to_engine(),
+            document.hyperparameters,
+            **document.architecture.network_kwargs(),
         )
         self._worker_run_id = document.run_id
         if self._running:

@@ -634,7 +634,12 @@ def current_network(controller: Controller) -> nn_engine.Network:
     params = worker.network_params()
     if architecture is None or params is None:
         raise ValueError("There is no network to export yet.")
-    net = nn_engine.Network(architecture, **controller.document.hyperparameters.network_kwargs())
+    document = controller.document
+    net = nn_engine.Network(
+        architecture,
+        **document.architecture.network_kwargs(),
+        **document.hyperparameters.network_kwargs(),
+    )
     net.set_params(params)
     return net
 
@@ -681,7 +686,10 @@ def export_architecture(controller: Controller, path: str | os.PathLike) -> str:
         If the file cannot be written (an existing file is left as it was).
     """
     architecture = controller.document.architecture
-    text = nn_engine.io.architecture_to_json(architecture.to_engine()) + "\n"
+    text = (
+        nn_engine.io.architecture_to_json(architecture.to_engine(), **architecture.network_kwargs())
+        + "\n"
+    )
     data = text.encode("utf-8")
     _save_atomically(path, lambda file: file.write(data) == len(data))
     controller.sigMessage.emit(

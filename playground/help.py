@@ -247,6 +247,7 @@ CONCEPT_ANCHORS: dict[str, str] = {
     "Initialisation": "initialisation",
     "Activation functions": "activation-functions",
     "Precision": "precision",
+    "Input features": "input-features",
     "Network panel": "network-panel",
     "Hidden space": "hidden-space",
     "Presets": "presets",
@@ -335,8 +336,22 @@ CONCEPT_TEXTS: dict[str, str] = {
 }
 
 
+CONCEPT_TEXTS["Input features"] = (
+    "What the network sees of a point (x1, x2). By default its inputs are x1 and x2 "
+    "themselves; the network panel's input column also offers x1², x2², x1·x2, sin x1 and "
+    "sin x2, each drawn as its own map over the view (vermillion negative, white 0, blue "
+    "positive, up to its largest value there). Click a feature to switch it on or off: the "
+    "network gets one input per active feature and starts afresh (Ctrl+Z undoes it); one "
+    "feature always stays on. f(x1, x2)… adds your own expression, such as x1^2 + x2^2 or "
+    "sin(3*x1), from x1, x2, numbers, + - * / ^, parentheses and sin cos tan tanh exp log "
+    "sqrt abs; right-click it to remove it. Good features do the network's work for it: "
+    "with x1² and x2², circles are separated without any hidden layer (the preset “Circles "
+    "without hidden layers”). A feature that is not a number at some point, like log(x1) "
+    "where x1 ≤ 0, refuses to train until you remove it or those points."
+)
 CONCEPT_TEXTS["Network panel"] = (
-    "The network drawn as a diagram: the inputs on the left, a column per hidden layer, the "
+    "The network drawn as a diagram: the input features on the left, a column per hidden "
+    "layer, the "
     "output on the right. Each small square shows what one unit computes over the data plot's "
     "view, in the decision map's colours, so you can watch the first layer cut the plane with "
     "straight lines and later layers combine them. Links are the weights (blue positive, "
@@ -373,6 +388,14 @@ PRESET_LESSONS: dict[str, str] = {
     ),
     "Circles": (
         "a ring around a disc; a handful of ReLU units build a closed boundary from straight edges."
+    ),
+    "Circles without hidden layers": (
+        "with x1² and x2² as inputs a circle is a straight line to the network, so a network "
+        "without hidden layers separates the rings; with x1 and x2 it cannot."
+    ),
+    "Hidden space: unfolding the circles": (
+        "the Hidden space tab shows the plane as a layer of two tanh units sees it: mixed "
+        "at first, then folded until a straight line separates the classes."
     ),
     "Spiral needs depth": (
         "two arms wound into each other; stacking layers lets the boundary follow them quickly."

@@ -29,6 +29,7 @@ from playground.state import (
     DataSettings,
     Hyperparameters,
     PointSet,
+    find_preset,
 )
 from playground.state.document import (
     ASPECT_ARCHITECTURE,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         )
         self.presetsMenu = presets_menu.PresetsMenu(self.controller, self)
         self.menuBar().addMenu(self.presetsMenu)
+        self.presetsMenu.sigPresetApplied.connect(self._show_preset_tab)
         self.helpMenu = HelpMenu(self)
         self.menuBar().addMenu(self.helpMenu)
 
@@ -242,6 +244,14 @@ class MainWindow(QMainWindow):
         """A preset's data, network and settings as one undo step, paused at epoch 0."""
         presets_menu.apply_preset(self.controller, name)
         self.dataPlot.fit_to_points()
+        self._show_preset_tab(name)
+
+    def _show_preset_tab(self, name: str) -> None:
+        """Show the Hidden space tab on the layer a preset is about, if it is about one."""
+        layer = find_preset(name).hidden_space_layer
+        if layer is not None:
+            self.hiddenSpaceView.layerSlider.setValue(layer)
+            self.rightTabs.setCurrentWidget(self.hiddenSpaceView)
 
     def save_session(self, path: str | os.PathLike) -> None:
         """Save the whole session to ``path`` (atomically), waiting for the current epoch."""

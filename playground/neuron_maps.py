@@ -126,6 +126,24 @@ def value_range(activation: str, maps: NDArray) -> tuple[float, float]:
     return (0.0, top) if activation == "relu" else (-top, top)
 
 
+def feature_map(name: str, rect: Rect, cells: int = THUMBNAIL) -> NDArray[np.float32]:
+    """The feature ``name`` over ``rect``: its value at the centre of each of ``cells`` x
+    ``cells`` cells (row 0 at the bottom, as the grid), computed in float64, as float32.
+
+    Non-finite values (``log(x1)`` where x1 <= 0) stay NaN or inf; the panel draws them grey.
+    Cheap (625 values) and a function of the view only: the network panel computes it in the
+    GUI thread when the view changes, never per frame.
+    """
+    # The cell centres as grid_points places them, but in float64 (exact values).
+    x0, y0, x1, y1 = rect
+    xs = x0 + (np.arange(cells) + 0.5) * ((x1 - x0) / cells)
+    ys = y0 + (np.arange(cells) + 0.5) * ((y1 - y0) / cells)
+    points_x, points_y = np.meshgrid(xs, ys)
+    values = nn_engine.parse_feature(name)(points_x.ravel(), points_y.ravel())
+    values = np.broadcast_to(np.asarray(values, dtype=np.float64), (cells * cells,))
+    return values.reshape(cells, cells).astype(np.float32)
+
+
 def network_frame(
     activations: list[NDArray],
     params: list[dict[str, NDArray]],
@@ -156,7 +174,8 @@ def network_frame(
     input_maps = block_average(inputs)
     top = float(np.max(np.abs(input_maps))) if input_maps.size else 1.0
     layers = []
-    previous_shown = np.arange(inputs.shape[1], dtype=np.int64)
+    # The first layer's inputs are the network's features (all drawn), not the points.
+    previous_shown = np.arange(np.shape(params[0]["W"])[1], dtype=np.int64)
     for index, (values, layer, spec) in enumerate(
         zip(activations, params, architecture, strict=True)
     ):
@@ -205,7 +224,9 @@ def forward_on_grid(
         activations = grid_net.forward_layers(points)
         if not all(np.isfinite(a).all() for a in activations):
             # Huge weights (on the way to a divergence) overflow float32: recompute in float64.
-            exact = nn_engine.Network(grid_net.architecture, dtype=np.float64)
+            exact = nn_engine.Network(
+                grid_net.architecture, features=grid_net.features, dtype=np.float64
+            )
             exact.set_params(params)
             activations = [a.astype(np.float32) for a in exact.forward_layers(points)]
     return activations, points

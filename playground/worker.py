@@ -21,7 +21,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -39,7 +39,7 @@ from playground.hidden_space import (
     subsample,
 )
 from playground.neuron_maps import GRID_CELLS, NetworkFrame, forward_on_grid, network_frame
-from playground.state import Hyperparameters
+from playground.state import DEFAULT_FEATURES, Hyperparameters
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
 # each grid costs a forward pass of 10,000 points (~4 ms for the article's network), so more
@@ -368,6 +368,7 @@ class TrainingWorker(QObject):
         architecture: list[dict],
         hyperparameters: Hyperparameters,
         run_id: int | None = None,
+        features: Sequence[str] = DEFAULT_FEATURES,
     ) -> int:
         """Start a new run: a fresh network, paused at epoch 0; returns the command's serial.
 
@@ -380,21 +381,31 @@ class TrainingWorker(QObject):
         run_id : int, optional
             The id the snapshots of this run carry (the document's run id); the command's
             serial number when omitted. The run it replaces is kept (see :meth:`switch_run`).
+        features : sequence of str
+            The network's input features (``Architecture.features``).
         """
-        return self._mailbox.post("reset", list(architecture), hyperparameters.copy(), run_id)
+        return self._mailbox.post(
+            "reset", list(architecture), hyperparameters.copy(), run_id, tuple(features)
+        )
 
     def switch_run(
-        self, run_id: int, architecture: list[dict], hyperparameters: Hyperparameters
+        self,
+        run_id: int,
+        architecture: list[dict],
+        hyperparameters: Hyperparameters,
+        features: Sequence[str] = DEFAULT_FEATURES,
     ) -> int:
         """Make ``run_id`` the current run, paused: an earlier run again if it is still kept.
 
         The current run is kept under its id (at most KEPT_RUNS runs, and KEPT_RUN_BYTES of
         parameters, are kept; the oldest go first). If ``run_id`` is kept with this
-        architecture and precision, it continues where it stopped, its history comes back in
-        a snapshot with ``history_replaced``, and the live settings of ``hyperparameters``
+        architecture, features and precision, it continues where it stopped, its history comes
+        back in a snapshot with ``history_replaced``, and the live settings of ``hyperparameters``
         apply to it; otherwise a fresh network starts, as :meth:`reset`.
         """
-        return self._mailbox.post("switch_run", run_id, list(architecture), hyperparameters.copy())
+        return self._mailbox.post(
+            "switch_run", run_id, list(architecture), hyperparameters.copy(), tuple(features)
+        )
 
     def restore(
         self,
@@ -403,6 +414,7 @@ class TrainingWorker(QObject):
         weights: list[dict[str, NDArray]] | None,
         trainer_state: dict[str, Any] | None,
         run_id: int | None = None,
+        features: Sequence[str] = DEFAULT_FEATURES,
     ) -> int:
         """Start a run from saved weights and trainer state, paused; returns the serial.
 
@@ -425,6 +437,8 @@ class TrainingWorker(QObject):
             Needs ``weights``; None: the trainer is created at the first epoch.
         run_id : int, optional
             As for :meth:`reset`.
+        features : sequence of str
+            As for :meth:`reset`.
         """
         return self._mailbox.post(
             "restore",
@@ -433,6 +447,7 @@ class TrainingWorker(QObject):
             weights,
             trainer_state,
             run_id,
+            tuple(features),
         )
 
     def set_data(
@@ -645,18 +660,28 @@ class TrainingWorker(QObject):
     # -- command handlers (worker thread) ---------------------------------------------------------
 
     def _on_reset(
-        self, serial: int, architecture: list[dict], hp: Hyperparameters, run_id: int | None
+        self,
+        serial: int,
+        architecture: list[dict],
+        hp: Hyperparameters,
+        run_id: int | None,
+        features: tuple[str, ...],
     ) -> None:
         self._keep_current_run()
         self._install_run(
             serial if run_id is None else run_id,
-            nn_engine.Network(architecture, **hp.network_kwargs()),
+            nn_engine.Network(architecture, features=features, **hp.network_kwargs()),
             None,
             hp,
         )
 
     def _on_switch_run(
-        self, serial: int, run_id: int, architecture: list[dict], hp: Hyperparameters
+        self,
+        serial: int,
+        run_id: int,
+        architecture: list[dict],
+        hp: Hyperparameters,
+        features: tuple[str, ...],
     ) -> None:
         if run_id == self._run_id and self._net is not None:
             self._on_set_hyperparameters(serial, hp)
@@ -664,12 +689,17 @@ class TrainingWorker(QObject):
         self._keep_current_run()
         kept = self._kept_runs.pop(run_id, None)
         if kept is not None and (
-            kept[0].architecture != architecture or kept[0].dtype != np.dtype(hp.precision)
+            kept[0].architecture != architecture
+            or kept[0].features != features
+            or kept[0].dtype != np.dtype(hp.precision)
         ):
             kept = None  # kept for another network: start afresh
         if kept is None:
             self._install_run(
-                run_id, nn_engine.Network(architecture, **hp.network_kwargs()), None, hp
+                run_id,
+                nn_engine.Network(architecture, features=features, **hp.network_kwargs()),
+                None,
+                hp,
             )
             return
         net, trainer = kept
@@ -705,7 +735,7 @@ class TrainingWorker(QObject):
     ) -> None:
         self._net = net
         self._grid_net = nn_engine.Network(
-            net.architecture, init=net.init, seed=net.seed, dtype=np.float32
+            net.architecture, features=net.features, init=net.init, seed=net.seed, dtype=np.float32
         )
         self._trainer = trainer
         self._trainer_points = None
@@ -731,8 +761,9 @@ class TrainingWorker(QObject):
         weights: list[dict[str, NDArray]] | None,
         trainer_state: dict[str, Any] | None,
         run_id: int | None,
+        features: tuple[str, ...],
     ) -> None:
-        net = nn_engine.Network(architecture, **hp.network_kwargs())
+        net = nn_engine.Network(architecture, features=features, **hp.network_kwargs())
         if weights is not None:
             net.set_params(weights)  # copies
         trainer = None
@@ -1180,11 +1211,13 @@ def _maps_for(
     # Whatever is still undefined shows as "undecided" rather than failing to draw.
     grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
     frame = None
+    dead = None
     if request is not None and dead_X is not None:
-        with np.errstate(all="ignore"):
-            dead = tuple(grid_net.dead_units(dead_X))
-    else:
-        dead = None
+        try:
+            with np.errstate(all="ignore"):
+                dead = tuple(grid_net.dead_units(dead_X))
+        except ValueError:
+            pass  # a feature not finite on the points (log(x1) at x1 <= 0): Train says so
     if request is not None:
         frame = network_frame(
             activations,

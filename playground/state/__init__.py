@@ -6,12 +6,17 @@ pytest and reusable from scripts.
 """
 
 from playground.state.architecture import (
+    DEFAULT_FEATURES,
+    FEATURE_LABELS,
     HIDDEN_ACTIVATIONS,
     INPUT_DIM,
+    MAX_FEATURES,
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     Architecture,
     HiddenLayer,
+    check_features,
+    feature_label,
 )
 from playground.state.commands import (
     AddPoints,
@@ -59,6 +64,8 @@ from playground.state.session import (
 
 __all__ = [
     "COORDINATE_LIMIT",
+    "DEFAULT_FEATURES",
+    "FEATURE_LABELS",
     "FORMAT_VERSION",
     "GENERATOR_CHOICES",
     "HIDDEN_ACTIVATIONS",
@@ -69,6 +76,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_EPOCH",
     "MAX_EPOCHS_PER_REFRESH",
+    "MAX_FEATURES",
     "MAX_HIDDEN_LAYERS",
     "MAX_NESTING_DEPTH",
     "MAX_POINTS",
@@ -98,6 +106,8 @@ __all__ = [
     "ReplacePoints",
     "Session",
     "apply_command",
+    "check_features",
+    "feature_label",
     "find_preset",
     "load_session",
     "remove_stale_temporary_files",

@@ -29,6 +29,9 @@ class Preset:
     hyperparameters : Hyperparameters
     watch_for : str
         What the user should watch for; shown in the status line.
+    hidden_space_layer : int, optional
+        The layer the Hidden space tab should show when the preset is chosen (1 = the first
+        hidden layer); None leaves the tabs as they are.
     """
 
     __slots__ = (
@@ -36,6 +39,7 @@ class Preset:
         "_data_settings",
         "_hyperparameters",
         "description",
+        "hidden_space_layer",
         "name",
         "watch_for",
     )
@@ -48,10 +52,16 @@ class Preset:
         architecture: Architecture,
         hyperparameters: Hyperparameters,
         watch_for: str,
+        hidden_space_layer: int | None = None,
     ) -> None:
+        if hidden_space_layer is not None and not 1 <= hidden_space_layer <= len(architecture):
+            raise ValueError(
+                f"hidden_space_layer must be 1..{len(architecture)}, got {hidden_space_layer}."
+            )
         self.name = name
         self.description = description
         self.watch_for = watch_for
+        self.hidden_space_layer = hidden_space_layer
         self._data_settings = data_settings.copy()
         self._architecture = architecture.copy()
         self._hyperparameters = hyperparameters.copy()
@@ -159,6 +169,52 @@ CIRCLES = Preset(
     ),
 )
 
+CIRCLES_WITHOUT_HIDDEN_LAYERS = Preset(
+    name="Circles without hidden layers",
+    description="The circles with inputs x1² and x2² and no hidden layer, Adam 0.1.",
+    data_settings=CIRCLES.data_settings,
+    architecture=Architecture(features=("x1^2", "x2^2")),
+    hyperparameters=Hyperparameters(
+        precision="float64",
+        optimizer="adam",
+        learning_rate=0.1,
+        init="xavier",
+        seed=1,
+        epochs_per_refresh=2,
+    ),
+    watch_for=(
+        "With x1² and x2² as inputs, a circle x1² + x2² = r² is a straight line in the "
+        "network's eyes, so logistic regression separates the rings: test accuracy passes "
+        "0.95 within 100 epochs. Switch x1² and x2² off and x1, x2 on in the network panel: "
+        "the boundary is a straight line again and accuracy stays below 0.75."
+    ),
+)
+
+HIDDEN_SPACE = Preset(
+    name="Hidden space: unfolding the circles",
+    description=(
+        "Circles through hidden layers of 3 and 2 tanh units, Adam 0.03; the Hidden space tab "
+        "shows the 2-unit layer."
+    ),
+    data_settings=CIRCLES.data_settings,
+    architecture=Architecture.from_units([3, 2], "tanh"),
+    hyperparameters=Hyperparameters(
+        precision="float64",
+        optimizer="adam",
+        learning_rate=0.03,
+        init="xavier",
+        seed=1,
+        epochs_per_refresh=1,
+    ),
+    watch_for=(
+        "The Hidden space tab shows the plane as layer 2's two units see it. At epoch 0 the "
+        "classes lie mixed there; while it trains the first layer folds the plane until, "
+        "within about 100 epochs, a straight line separates them: the output unit is a "
+        "logistic regression on this plane."
+    ),
+    hidden_space_layer=2,
+)
+
 SPIRAL = Preset(
     name="Spiral needs depth",
     description="Two interleaved spirals, four hidden layers of 32 ReLU units, Adam 0.01.",
@@ -250,6 +306,8 @@ PRESETS = (
     XOR,
     XOR_WITHOUT_HIDDEN_LAYER,
     CIRCLES,
+    CIRCLES_WITHOUT_HIDDEN_LAYERS,
+    HIDDEN_SPACE,
     SPIRAL,
     TOO_HIGH_A_LEARNING_RATE,
     DEEP_SIGMOID,

@@ -1,6 +1,6 @@
 """Session files: everything needed to come back to a playground exactly as it was.
 
-File format "nn-playground-session", format 2, extension ``.nnpg``
+File format "nn-playground-session", format 3, extension ``.nnpg``
 ====================================================================
 
 A zip archive (stored or deflate members only) holding one JSON document and NumPy ``.npy``
@@ -10,8 +10,11 @@ arrays of numbers (never pickles): a session file never runs code.
 ``MAX_NESTING_DEPTH`` levels, at most 4 MiB), an object with exactly::
 
     format           "nn-playground-session"
-    format_version   2 (1 is read too)
-    architecture     {"hidden_layers": [{"units": 25, "activation": "relu"}, ...]}
+    format_version   3 (1 and 2 are read too)
+    architecture     {"hidden_layers": [{"units": 25, "activation": "relu"}, ...],
+                      "features": ["x1", "x2", ...]} (formats 1 and 2: no "features"; their
+                     networks see x1 and x2); each feature a built-in name or an expression
+                     ``nn_engine.parse_feature`` accepts, distinct, at most MAX_FEATURES
     hyperparameters  {"optimizer", "learning_rate", "batch_size", "regularization",
                       "regularization_rate", "init", "seed", "epochs_per_refresh"}
     data_settings    {"generator", "n_points", "noise", "seed", "test_ratio", "show_test",
@@ -40,14 +43,16 @@ The other members (no others are allowed)::
     history/val_loss.npy  (v,)     float64   test loss per epoch, v <= e
     history/val_accuracy.npy (v,)  float64   test accuracy per epoch
     weights/W<i>.npy      (out, in) float64 or float32   layer i's weights (i = 0 next to the
-    weights/b<i>.npy      (out,)    same dtype            input), only when "weights" is true
+    weights/b<i>.npy      (out,)    same dtype            input, ``in`` = number of features),
+                                                          only when "weights" is true
     trainer/<k>.npy       any shape, bool/integer/float  arrays of the trainer state
 
 Compatibility: a reader refuses a file whose ``format_version`` is higher than its own (it
 cannot know what it would lose); any change an older reader could not safely ignore bumps the
 version. Format 2 added the ``$history`` marker: format 1 wrote the trainer's history a second
 time as JSON lists, which made saving 300 000 epochs take seconds. The history is stored as
-arrays: long runs stay small and bit-exact.
+arrays: long runs stay small and bit-exact. Format 3 added the input features: an older reader
+would silently train on x1 and x2 instead.
 
 Limits (see :func:`load_session`): the file at most ``MAX_FILE_BYTES`` (256 MiB), its members
 unpacked at most ``MAX_UNPACKED_BYTES`` (1 GiB) and at most 20 times the file's size beyond
@@ -97,7 +102,7 @@ from playground.state.points import COORDINATE_LIMIT, PointSet
 from playground.state.validation import check_float, check_int, check_keys
 
 FORMAT_NAME = "nn-playground-session"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 SESSION_EXTENSION = ".nnpg"
 HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
@@ -439,7 +444,9 @@ def _check_trainer_state(session: Session) -> None:
         raise ValueError(f"trainer_state must be a dict, got {type(state).__name__}.")
     dtype = session.weights[0]["W"].dtype
     kwargs = {**session.hyperparameters.network_kwargs(), "dtype": dtype}
-    net = nn_engine.Network(session.architecture.to_engine(), **kwargs)
+    net = nn_engine.Network(
+        session.architecture.to_engine(), **session.architecture.network_kwargs(), **kwargs
+    )
     trainer = nn_engine.Trainer(
         net,
         np.array([[0.0, 0.0], [1.0, 1.0]]),
@@ -911,7 +918,7 @@ def load_session(path: str | os.PathLike) -> Session:
     ValueError
         If the content is not a valid session of a format this version reads; the message
         names the file and the problem, e.g. ``"old.nnpg was written by a newer NN Playground
-        (format 3); this version reads format 2."``.
+        (format 4); this version reads format 3."``.
     """
     name = Path(path).name or os.fspath(path)
     data = nn_engine.io.read_regular_file(path, max_bytes=MAX_FILE_BYTES, name=name)
@@ -978,7 +985,13 @@ def _read_members(members: dict[str, bytes], name: str) -> Session:
 
     expected = {member for member, _ in _POINT_MEMBERS.values()}
     expected |= {f"history/{key}.npy" for key in HISTORY_KEYS}
-    architecture = _parse_part(name, "architecture", Architecture.from_dict, document)
+    with_features = document["format_version"] >= 3  # features came with format 3
+    architecture = _parse_part(
+        name,
+        "architecture",
+        lambda data: Architecture.from_dict(data, with_features=with_features),
+        document,
+    )
     if document["weights"]:
         for i in range(len(architecture.sizes()) - 1):
             expected |= {f"weights/W{i}.npy", f"weights/b{i}.npy"}

@@ -1,5 +1,7 @@
 """The layer stack editor: fixed input and output ends, editable hidden layers in between."""
 
+from html import escape
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,7 +15,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.help import with_concept
-from playground.state import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_UNITS, Architecture
+from playground.state import (
+    HIDDEN_ACTIVATIONS,
+    MAX_HIDDEN_LAYERS,
+    MAX_UNITS,
+    Architecture,
+    feature_label,
+)
 from playground.widgets.spin_boxes import ClampingSpinBox
 
 ACTIVATION_LABELS = {
@@ -75,7 +83,8 @@ class LayerEditor(QWidget):
         self._grid.setHorizontalSpacing(4)
         self._grid.setVerticalSpacing(3)
         self._grid.setColumnStretch(_COL_ACTIVATION, 1)
-        self._grid.addWidget(_end_label("Input", "2 features (x, y)"), 0, 0, 1, 6)
+        self.inputLabel = _end_label("Input", "")
+        self._grid.addWidget(self.inputLabel, 0, 0, 1, 6)
         self._headers = [_header("Units"), _header("Activation")]
         self._grid.addWidget(self._headers[0], 1, _COL_UNITS)
         self._grid.addWidget(self._headers[1], 1, _COL_ACTIVATION)
@@ -140,6 +149,16 @@ class LayerEditor(QWidget):
             header.setVisible(bool(layers))
         self.addLayerButton.setEnabled(len(layers) < MAX_HIDDEN_LAYERS)
         self.summaryLabel.setText(self._architecture.summary())
+        features = self._architecture.features
+        names = ", ".join(feature_label(name, 40) for name in features)
+        count = "1 feature" if len(features) == 1 else f"{len(features)} features"
+        self.inputLabel.setText(
+            f"<b>Input</b>&nbsp;&nbsp;<span style='color:#666'>{count}: {escape(names)}</span>"
+        )
+        self.inputLabel.setToolTip(
+            f"The network's inputs: {', '.join(features)}. Switch features on and off in the "
+            "network panel's input column; f(x1, x2)… there adds your own."
+        )
 
     def _changed(self) -> None:
         self._show_architecture()

@@ -1,9 +1,19 @@
 """The network panel: the inside of the network, live — neuron maps, weights, biases, health.
 
-Columns left to right: the input features, one column per hidden layer, the output unit. Every
-node shows its **neuron map**, the unit's activation over the data plot's current view, in the
-decision map's colours: sigmoid units (and the output) on its 0..1 scale with 0.5 white, tanh,
-linear and leaky ReLU units diverging around 0 (white) over the layer's symmetric range, ReLU
+Columns left to right: the input features, one column per hidden layer, the output unit.
+
+The input column offers every feature the network may use (the built-ins x1, x2, x1², x2²,
+x1·x2, sin x1, sin x2, then the user's expressions), each with its **feature map**: the
+feature's value over the data plot's current view, diverging vermillion – white (0) – blue
+over ± its largest |value| there (the card states the range; grey where it is not finite).
+Active features are the network's inputs, drawn in full with their links into the first layer;
+the others are dimmed. Clicking a feature switches it on or off (:attr:`sigFeatureToggled`),
+right-clicking an expression removes it (:attr:`sigFeatureRemoved`), and the "f(x1, x2)…"
+button asks for a new one (:attr:`sigAddFeatureClicked`).
+
+Every other node shows its **neuron map**, the unit's activation over the data plot's current view,
+in the decision map's colours: sigmoid units (and the output) on its 0..1 scale with 0.5 white,
+tanh, linear and leaky ReLU units diverging around 0 (white) over the layer's symmetric range, ReLU
 units sequential from 0 (white) to the layer's largest value (blue). Links are coloured by the
 weight's sign (blue positive, vermillion negative) and drawn wider for larger |w|, up to
 LINK_CLAMP; each node's bias is the small bar under it (right and blue for positive, left and
@@ -26,6 +36,7 @@ for all biases.
 
 from collections import deque
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
@@ -37,7 +48,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -46,7 +59,9 @@ from PySide6.QtWidgets import (
 )
 
 from playground import theme
+from playground.help import with_concept
 from playground.neuron_maps import MAX_SHOWN_UNITS, THUMBNAIL, LayerFrame, NetworkFrame
+from playground.state import FEATURE_LABELS, feature_label
 from playground.widgets.data_plot import region_lookup_table
 from playground.widgets.sparkline import Sparkline
 from playground.widgets.weight_matrix import WeightMatrixWindow
@@ -60,6 +75,16 @@ SPARKLINE_EPOCHS = 300  # the health sparklines show this many recent epochs
 TRANSPARENT = 255  # LUT index of the gaps between tiles
 POSITIVE = QColor(theme.CLASS_COLORS[1])
 NEGATIVE = QColor(theme.CLASS_COLORS[0])
+INACTIVE_ALPHA = 70  # of 255: a feature the network does not use is dimmed
+NOT_FINITE_RGBA = (156, 163, 175, 255)  # grey where a feature map is NaN or infinite
+LABEL_MARGIN = 3.0  # scene units left of the input column for the features' names
+
+
+def feature_range(values: NDArray) -> tuple[float, float]:
+    """A feature map's colour range: ± its largest finite |value| (1 when all are 0)."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    return (-top, top) if top > 0 else (-1.0, 1.0)
 
 
 def tile_lookup_table() -> NDArray[np.uint8]:
@@ -97,9 +122,9 @@ class _Column:
         return ((self.slots - 1) / 2 - np.asarray(slot)) * ROW_SPACING
 
 
-def _small_text(text: str, color: str, anchor: tuple[float, float]) -> pg.TextItem:
+def _small_text(text: str, color: str, anchor: tuple[float, float], points: int = 8) -> pg.TextItem:
     item = pg.TextItem(anchor=anchor)
-    item.setHtml(f'<span style="color:{color}; font-size:8pt">{text}</span>')
+    item.setHtml(f'<span style="color:{color}; font-size:{points}pt">{escape(text)}</span>')
     return item
 
 
@@ -191,11 +216,20 @@ class NetworkView(QWidget):
     sigHeatmapsChanged : Signal(object)
         The set of layers whose whole weight matrix the panel needs changed (a frozenset of
         layer indices): those drawn as heatmaps and those shown in a weight-matrix window.
+    sigFeatureToggled : Signal(str)
+        A click on an input feature's node: a request to switch it on or off.
+    sigFeatureRemoved : Signal(str)
+        A right-click on an expression's node: a request to remove that feature.
+    sigAddFeatureClicked : Signal()
+        The "f(x1, x2)…" button: a request for a new feature.
     """
 
     sigFocusChanged = Signal(object)
     sigParameterClicked = Signal(int, int, int, float)
     sigHeatmapsChanged = Signal(object)
+    sigFeatureToggled = Signal(str)
+    sigFeatureRemoved = Signal(str)
+    sigAddFeatureClicked = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -204,7 +238,11 @@ class NetworkView(QWidget):
         self._diverging_lut = np.ascontiguousarray(self._lut[:TRANSPARENT])
         self._sizes: list[int] = []
         self._activations: list[str] = []
-        self._input_names: list[str] = []
+        self._input_names: list[str] = []  # the network's features, in its input order
+        self._candidates: list[str] = []  # every feature the input column offers
+        self._input_slots: list[int] = []  # the candidate slot of each network input
+        self._feature_maps: dict[str, NDArray] = {}
+        self._input_labels: list[pg.TextItem] = []
         self._columns: list[_Column] = []
         self._tiles: list[pg.ImageItem] = []
         self._headers: list[pg.TextItem] = []
@@ -231,6 +269,9 @@ class NetworkView(QWidget):
         self.box.addItem(self._links)
         self._biases = pg.BarGraphItem(x0=[], y0=[], width=[], height=[], brushes=[])
         self.box.addItem(self._biases)
+        # An invisible point that widens the auto-range over the features' names.
+        self._range_anchor = pg.PlotCurveItem(pen=pg.mkPen((0, 0, 0, 0)))
+        self.box.addItem(self._range_anchor)
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.view.viewport().installEventFilter(self)
@@ -263,13 +304,26 @@ class NetworkView(QWidget):
         self.healthScroll.setWidgetResizable(True)
         self.healthScroll.setFrameShape(QFrame.Shape.NoFrame)
         self.healthScroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.addFeatureButton = QPushButton("f(x1, x2)…")
+        self.addFeatureButton.setObjectName("addFeatureButton")
+        self.addFeatureButton.setToolTip(
+            with_concept(
+                "Add an input feature computed from x1 and x2, e.g. x1^2 + x2^2 or sin(3*x1)",
+                "Input features",
+            )
+        )
+        self.addFeatureButton.clicked.connect(self.sigAddFeatureClicked)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.view, 3)
         layout.addWidget(self.healthScroll, 1)
-        layout.addWidget(self.legend)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.addFeatureButton)
+        bottom.addWidget(self.legend, 1)
+        layout.addLayout(bottom)
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -277,6 +331,16 @@ class NetworkView(QWidget):
     def sizes(self) -> list[int]:
         """Inputs, hidden layer widths, output (e.g. [2, 16, 16, 1])."""
         return list(self._sizes)
+
+    @property
+    def features(self) -> list[str]:
+        """The features the input column offers, top to bottom."""
+        return list(self._candidates)
+
+    @property
+    def active_features(self) -> list[str]:
+        """The network's features (drawn in full), in its input order."""
+        return list(self._input_names)
 
     @property
     def frame(self) -> NetworkFrame | None:
@@ -300,14 +364,33 @@ class NetworkView(QWidget):
         return [column_more for column_more in self._more_texts]
 
     def set_architecture(
-        self, sizes: list[int], activations: list[str], input_names: list[str]
+        self,
+        sizes: list[int],
+        activations: list[str],
+        input_names: list[str],
+        candidates: list[str] | None = None,
     ) -> None:
         """Build the diagram for these layer ``sizes`` (inputs first, output last), each
-        layer's ``activations`` (hidden layers then "sigmoid") and the inputs' names."""
-        if sizes == self._sizes and activations == self._activations:
+        layer's ``activations`` (hidden layers then "sigmoid") and the network's features
+        ``input_names``; ``candidates`` are all the features the input column offers (they
+        include ``input_names``; just those when omitted)."""
+        candidates = list(input_names) if candidates is None else list(candidates)
+        missing = [name for name in input_names if name not in candidates]
+        if missing or len(input_names) != sizes[0]:
+            raise ValueError(
+                f"input_names must be {sizes[0]} of the candidates, got {list(input_names)}."
+            )
+        if (
+            sizes == self._sizes
+            and activations == self._activations
+            and list(input_names) == self._input_names
+            and candidates == self._candidates
+        ):
             return
         self._sizes, self._activations = list(sizes), list(activations)
         self._input_names = list(input_names)
+        self._candidates = candidates
+        self._input_slots = [candidates.index(name) for name in input_names]
         self._heatmaps = {layer for layer in self._heatmaps if layer < len(activations)}
         for layer in [layer for layer in self._matrix_windows if layer >= len(activations)]:
             self._matrix_windows[layer].close()  # its layer is gone
@@ -323,27 +406,35 @@ class NetworkView(QWidget):
         self._links.set_links(np.empty((0, 4)), np.empty(0))
         self._biases.setOpts(x0=[], y0=[], width=[], height=[], brushes=[])
         self._build_health_rows()
-        self.box.autoRange()
+        self._fit_range()
 
     def _fitting_spacing(self) -> float:
         """Column spacing that fills the view's width at the scale its height allows (square
         nodes), never below COLUMN_SPACING."""
-        rows = min(max(self._sizes, default=1), MAX_SHOWN_UNITS)
+        rows = min(max([*self._sizes, len(self._candidates)], default=1), MAX_SHOWN_UNITS)
         height_units = (rows - 1) * ROW_SPACING + 3.0  # nodes, headers and "+N more"
         width, height = max(self.view.width(), 1), max(self.view.height(), 1)
         columns = max(len(self._sizes) - 1, 1)
-        fitting = (width / height) * height_units / columns - 1.4 / columns
+        margin = 1.4 + LABEL_MARGIN
+        fitting = (width / height) * height_units / columns - margin / columns
         return max(COLUMN_SPACING, min(fitting, 4 * COLUMN_SPACING))
 
     def _place_items(self) -> None:
         """(Re)create the columns' images and labels at the current spacing."""
-        for item in [*self._tiles, *self._headers, *self._heatmap_items.values()]:
+        for item in [
+            *self._tiles,
+            *self._headers,
+            *self._heatmap_items.values(),
+            *self._input_labels,
+        ]:
             self.box.removeItem(item)
         self._tiles, self._headers, self._heatmap_items = [], [], {}
+        self._input_labels = []
         self._columns = [
             _Column(index * self._spacing, min(size, MAX_SHOWN_UNITS))
             for index, size in enumerate(self._sizes)
         ]
+        self._columns[0] = _Column(0.0, len(self._candidates))
         self._more_texts = []
         top = max(float(column.y(0)) for column in self._columns)
         for index, (column, size) in enumerate(zip(self._columns, self._sizes, strict=True)):
@@ -357,13 +448,78 @@ class NetworkView(QWidget):
             header.setPos(column.x, top + 0.6)
             self.box.addItem(header)
             self._headers.append(header)
-            more = f"+{size - column.slots} more" if size > column.slots else ""
+            more = f"+{size - column.slots} more" if size > column.slots and index else ""
             self._more_texts.append(more)
             if more:
                 label = _small_text(more, "#6B7280", (0.5, 0.0))
                 label.setPos(column.x, column.y(column.slots - 1) - 0.6)
                 self.box.addItem(label)
                 self._headers.append(label)
+        self._tiles[0].setLookupTable(None)  # the input column is drawn in RGBA
+        for slot, name in enumerate(self._candidates):
+            on = name in self._input_names
+            color = "#111827" if on else "#9CA3AF"
+            # 7 pt: the input column's rows are as close as 16 hidden units' rows
+            label = _small_text(feature_label(name, 9), color, (1.0, 0.5), points=7)
+            label.setPos(-0.6, float(self._columns[0].y(slot)))
+            self.box.addItem(label)
+            self._input_labels.append(label)
+        self._draw_feature_maps()
+
+    def _fit_range(self) -> None:
+        """Show the whole diagram, the features' names left of the input column included.
+
+        The names are drawn in pixels, the diagram in scene units: an invisible point as far
+        left as the longest name reaches at the current scale widens the auto-range (a few
+        rounds, since the margin changes the scale).
+        """
+        if not self._columns:
+            self.box.autoRange()
+            return
+        widest = max(
+            (label.textItem.boundingRect().width() for label in self._input_labels), default=0
+        )
+        margin = LABEL_MARGIN
+        for _ in range(4):
+            self._range_anchor.setData(x=[-0.6 - margin], y=[float(self._columns[0].y(0))])
+            self.box.autoRange()
+            needed = (widest + 4) * self.box.viewPixelSize()[0]
+            if needed <= margin <= 1.1 * needed:
+                break
+            margin = needed
+
+    def set_feature_maps(self, maps: dict[str, NDArray]) -> None:
+        """Each offered feature's map over the view, ``name -> (THUMBNAIL, THUMBNAIL)`` values
+        (row 0 at the bottom); drawn in the input column (see the module docstring)."""
+        self._feature_maps = dict(maps)
+        self._draw_feature_maps()
+
+    def feature_map_range(self, name: str) -> tuple[float, float] | None:
+        """The colour range of feature ``name``'s map, None before its map arrived."""
+        values = self._feature_maps.get(name)
+        return None if values is None else feature_range(values)
+
+    def _draw_feature_maps(self) -> None:
+        if not self._tiles or not self._candidates:
+            return
+        k = len(self._candidates)
+        gap = int(round((ROW_SPACING - 1.0) * THUMBNAIL))
+        height = k * THUMBNAIL + (k - 1) * gap
+        image = np.zeros((height, THUMBNAIL, 4), dtype=np.uint8)  # transparent gaps
+        for slot, name in enumerate(self._candidates):
+            values = self._feature_maps.get(name)
+            if values is None:
+                continue
+            tile = self._lut[colour_indices(values[None], "linear", feature_range(values))[0]]
+            tile[~np.isfinite(values)] = NOT_FINITE_RGBA
+            if name not in self._input_names:
+                tile[..., 3] = INACTIVE_ALPHA
+            top = height - slot * (THUMBNAIL + gap)
+            image[top - THUMBNAIL : top] = tile
+        column, tile_item = self._columns[0], self._tiles[0]
+        tile_item.setImage(image, autoLevels=False, levels=(0, 255))
+        bottom = float(column.y(column.slots - 1)) - 0.5
+        tile_item.setRect(QRectF(column.x - 0.5, bottom, 1.0, (k - 1) * ROW_SPACING + 1.0))
 
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
@@ -378,21 +534,25 @@ class NetworkView(QWidget):
                 self.show_frame(frame)
             else:
                 self._links.set_links(np.empty((0, 4)), np.empty(0))
-            self.box.autoRange()
+            self._fit_range()
 
     def show_frame(self, frame: NetworkFrame) -> None:
         """Draw a frame of the current network (its layers must match the architecture)."""
         if len(frame.layers) != len(self._sizes) - 1:
             return  # a frame of the previous network, still on its way
-        if any(
-            layer.units != size for layer, size in zip(frame.layers, self._sizes[1:], strict=True)
+        if (
+            any(
+                layer.units != size
+                for layer, size in zip(frame.layers, self._sizes[1:], strict=True)
+            )
+            or frame.layers[0].weights.shape[1] != self._sizes[0]
         ):
             return
         self._frame = frame
-        tiles = [(frame.input_maps, "linear", frame.input_range)]
-        tiles += [(layer.maps, layer.activation, layer.value_range) for layer in frame.layers]
+        # the input column shows the feature maps (set_feature_maps), not the frame's inputs
+        tiles = [(layer.maps, layer.activation, layer.value_range) for layer in frame.layers]
         for tile, column, (maps, activation, value_range) in zip(
-            self._tiles, self._columns, tiles, strict=True
+            self._tiles[1:], self._columns[1:], tiles, strict=True
         ):
             tile.setImage(self._column_image(maps, activation, value_range), autoLevels=False)
             # after setImage: the rect scales the image it holds
@@ -452,7 +612,8 @@ class NetworkView(QWidget):
         left, right = self._columns[layer - 1], self._columns[layer]
         t = 0.25
         x = (1 - t) * (left.x + 0.5) + t * (right.x - 0.5)
-        y = (1 - t) * float(left.y(column_slot)) + t * float(right.y(row_slot))
+        source = int(self._source_slots(layer - 1, left.slots)[column_slot])
+        y = (1 - t) * float(left.y(source)) + t * float(right.y(row_slot))
         return self.view.mapFromScene(self.box.mapViewToScene(QPointF(x, y)))
 
     def set_heatmap(self, layer: int, on: bool) -> None:
@@ -508,7 +669,7 @@ class NetworkView(QWidget):
 
     def _column_title(self, index: int) -> str:
         if index == 0:
-            return "Input"
+            return "Features"
         if index == len(self._sizes) - 1:
             return "Output"
         return f"{self._sizes[index]} {self._activations[index - 1]}"
@@ -534,7 +695,7 @@ class NetworkView(QWidget):
                 self._draw_heatmap(index, layer, left, right)
                 continue
             rows, cols = layer.weights.shape
-            r, c = np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij")
+            r, c = np.meshgrid(np.arange(rows), self._source_slots(index, cols), indexing="ij")
             x0 = np.full(r.size, left.x + 0.5)
             x1 = np.full(r.size, right.x - 0.5)
             segments.append(np.column_stack([x0, left.y(c.ravel()), x1, right.y(r.ravel())]))
@@ -543,6 +704,13 @@ class NetworkView(QWidget):
             self._links.set_links(np.concatenate(segments), np.concatenate(weights))
         else:
             self._links.set_links(np.empty((0, 4)), np.empty(0))
+
+    def _source_slots(self, layer: int, count: int) -> NDArray:
+        """The slots, in the column left of ``layer``, of its ``count`` shown inputs: the
+        network's features' slots for the first layer, else 0..count-1."""
+        if layer == 0:
+            return np.asarray(self._input_slots, dtype=np.int64)
+        return np.arange(count)
 
     def _draw_heatmap(self, index: int, layer: LayerFrame, left: _Column, right: _Column) -> None:
         W = layer.full_weights
@@ -662,7 +830,7 @@ class NetworkView(QWidget):
                 continue
             t = (x - (left.x + 0.5)) / ((right.x - 0.5) - (left.x + 0.5))
             rows = np.arange(right.slots)
-            cols = np.arange(left.slots)
+            cols = self._source_slots(index - 1, left.slots)
             r, c = np.meshgrid(rows, cols, indexing="ij")
             line_y = (1 - t) * left.y(c) + t * right.y(r)
             distance = np.abs(line_y - y)
@@ -697,9 +865,16 @@ class NetworkView(QWidget):
             self.sigFocusChanged.emit(None)
 
     def _on_mouse_clicked(self, event) -> None:
+        hit = self._hit(event.scenePos())
+        if hit is not None and hit[:2] == ("node", 0):
+            name = self._candidates[hit[2]]
+            if event.button() == Qt.MouseButton.LeftButton:
+                self.sigFeatureToggled.emit(name)
+            elif event.button() == Qt.MouseButton.RightButton and name not in FEATURE_LABELS:
+                self.sigFeatureRemoved.emit(name)
+            return
         if event.button() != Qt.MouseButton.LeftButton or self._frame is None:
             return
-        hit = self._hit(event.scenePos())
         if hit is None or hit[0] == "node":
             return
         if hit[0] == "bias":
@@ -720,13 +895,31 @@ class NetworkView(QWidget):
             return slot
         return int(self._frame.layers[layer - 1].shown[slot])
 
+    def _feature_card(self, slot: int) -> str:
+        name = self._candidates[slot]
+        on = name in self._input_names
+        state = "an input of the network" if on else "not used (dimmed)"
+        text = f"feature <b>{feature_label(name, 60)}</b>: {state}"
+        low_high = self.feature_map_range(name)
+        if low_high is not None:
+            text += (
+                f"<br>over the view: vermillion {low_high[0]:.3g} – white 0 – blue "
+                f"{low_high[1]:.3g}"
+            )
+            if not np.isfinite(self._feature_maps[name]).all():
+                text += "; grey: not finite"
+        text += "<br>click: switch " + ("off" if on else "on")
+        if name not in FEATURE_LABELS:
+            text += " · right-click: remove"
+        return text
+
     def _show_card(self, hit: tuple) -> None:
         frame = self._frame
-        if frame is None:
-            return
         kind = hit[0]
-        if kind in ("node", "bias") and hit[1] == 0:
-            text = f"input {self._input_names[hit[2]]}"
+        if kind == "node" and hit[1] == 0:
+            text = self._feature_card(hit[2])
+        elif frame is None:
+            return
         elif kind in ("node", "bias"):
             layer = frame.layers[hit[1] - 1]
             unit = int(layer.shown[hit[2]])
@@ -740,7 +933,11 @@ class NetworkView(QWidget):
             layer = frame.layers[index - 1]
             row = int(layer.shown[row_slot])
             column = self._previous_unit(index - 1, column_slot)
-            source = self._input_names[column] if index == 1 else f"layer {index - 1} unit {column}"
+            source = (
+                feature_label(self._input_names[column], 60)
+                if index == 1
+                else f"layer {index - 1} unit {column}"
+            )
             target = "output" if index == len(self._columns) - 1 else f"layer {index} unit {row}"
             text = (
                 f"weight {source} → {target}<br>"

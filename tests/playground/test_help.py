@@ -154,6 +154,7 @@ def test_the_concepts_page_has_every_entry_the_issue_asks_for():
         "Initialisation",
         "Activation functions",
         "Precision",
+        "Input features",
         "Network panel",
         "Hidden space",
         "Presets",

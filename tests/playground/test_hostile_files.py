@@ -1,6 +1,6 @@
 """Hostile session files at the window level: refused whole, with a message, nothing changed.
 
-Each file is built from a good saved session by rewriting its zip members (format 2:
+Each file is built from a good saved session by rewriting its zip members (format 3:
 session.json and .npy members), or is something that is not a session file at all (/dev/zero,
 a FIFO, a sparse file over the size cap). Through File ▸ Open and through
 ``window.load_session`` alike, the window must then show a message naming the file and the
@@ -257,6 +257,17 @@ def hostile_file(kind: str, good: Path, directory: Path, cleanup: list) -> tuple
     if kind == "view-beyond-range":
         change = edit_json(lambda d: d.update(view_range=[-1e308, -1e308, 1e308, 1e308]))
         return rezip(good, path, change), ["view_range", "1e+308"]
+    if kind == "dangerous-feature":
+        change = edit_json(
+            lambda d: d["architecture"].update(features=["__import__('os').system('true')", "x2"])
+        )
+        return rezip(good, path, change), ["feature", "__import__"]
+    if kind == "unknown-feature":
+        change = edit_json(lambda d: d["architecture"].update(features=["x1", "radius"]))
+        return rezip(good, path, change), ["feature 'radius'", "got the name 'radius'"]
+    if kind == "features-not-the-weights-inputs":
+        change = edit_json(lambda d: d["architecture"].update(features=["x1", "x2", "x1^2"]))
+        return rezip(good, path, change), ["weights of layer 0", "(5, 3)", "got (5, 2)"]
     if kind == "bzip2-member":
 
         def bzip2_for_json(name):
@@ -285,6 +296,9 @@ HOSTILE_KINDS = [
     "deep-nesting",
     "nan-in-history",
     "view-beyond-range",
+    "dangerous-feature",
+    "unknown-feature",
+    "features-not-the-weights-inputs",
     "bzip2-member",
     "zip-bomb",
     "dev-zero",

@@ -55,12 +55,13 @@ def test_the_panel_is_there_and_the_data_plot_stays_the_largest(window):
 def test_nodes_and_links_follow_every_layer_edit_and_undo(qtbot, window):
     view = window.networkView
     wait_frame(qtbot, window)
-    assert (view.node_count(), view.link_count()) == (2 + 16 + 16 + 1, 2 * 16 + 16 * 16 + 16)
+    # the input column offers the 7 built-in features; x1 and x2 are on and linked
+    assert (view.node_count(), view.link_count()) == (7 + 16 + 16 + 1, 2 * 16 + 16 * 16 + 16)
 
     window.set_architecture(Architecture.from_units([3, 40], activation="relu"))
     wait_frame(qtbot, window, lambda f: len(f.layers) == 3 and f.layers[0].units == 3)
     assert view.sizes == [2, 3, 40, 1]
-    assert view.node_count() == 2 + 3 + MAX_SHOWN_UNITS + 1
+    assert view.node_count() == 7 + 3 + MAX_SHOWN_UNITS + 1
     assert view.link_count() == 2 * 3 + 3 * MAX_SHOWN_UNITS + MAX_SHOWN_UNITS
     assert view.more_labels() == ["", "", f"+{40 - MAX_SHOWN_UNITS} more", ""]
 

@@ -32,6 +32,8 @@ def test_the_menu_has_every_preset_with_what_it_teaches(window):
         "XOR needs a hidden layer",
         "XOR without a hidden layer (fails)",
         "Circles",
+        "Circles without hidden layers",
+        "Hidden space: unfolding the circles",
         "Spiral needs depth",
         "Too high a learning rate",
         "Deep sigmoid: vanishing gradients",
@@ -68,7 +70,9 @@ def test_a_preset_sets_everything_and_undo_restores_the_points(window, preset):
     assert window.hyperparameters == preset.hyperparameters
     assert window.worker.network_architecture() == preset.architecture.to_engine()
     fresh = nn_engine.Network(
-        preset.architecture.to_engine(), **preset.hyperparameters.network_kwargs()
+        preset.architecture.to_engine(),
+        **preset.architecture.network_kwargs(),
+        **preset.hyperparameters.network_kwargs(),
     )
     for mine, theirs in zip(window.worker.network_params(), fresh.get_params(), strict=True):
         np.testing.assert_array_equal(mine["W"], theirs["W"])
@@ -130,3 +134,24 @@ def test_an_unknown_preset_changes_nothing(window):
         window.apply_preset("Nope")
     assert_points(window.points, before)
     assert window.undo_stack.count() == steps
+
+
+def test_the_hidden_space_preset_shows_its_2_unit_layer(qtbot, window):
+    window.resize(1600, 1000)
+    assert window.rightTabs.currentWidget() is not window.hiddenSpaceView
+    window.presetsMenu.preset_actions["Hidden space: unfolding the circles"].trigger()
+    assert window.rightTabs.currentWidget() is window.hiddenSpaceView
+    assert window.hiddenSpaceView.layerSlider.value() == 2
+    assert window.hiddenSpaceView.layerLabel.text() == "layer 2: 2 tanh"
+    qtbot.waitUntil(lambda: window.hiddenSpaceView.frame is not None, timeout=10_000)
+
+
+def test_the_features_preset_shows_its_features_in_the_panel(window):
+    window.apply_preset("Circles without hidden layers")
+    view = window.networkView
+    assert view.active_features == ["x1^2", "x2^2"]
+    assert view.sizes == [2, 1]
+    assert window.layerEditor.inputLabel.text().endswith("2 features: x1², x2²</span>")
+    assert window.undo_stack.undoText() == "Preset: Circles without hidden layers"
+    window.undo_stack.undo()
+    assert view.active_features == ["x1", "x2"]

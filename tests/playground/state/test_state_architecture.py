@@ -114,20 +114,56 @@ def test_dict_round_trip_equality_and_copy() -> None:
         ([], TypeError, "architecture must be a dict, got list."),
         ({}, ValueError, r"architecture must have the key 'hidden_layers', got keys \[\]."),
         (
-            {"hidden_layers": [], "extra": 1},
+            {"hidden_layers": []},
             ValueError,
-            "architecture must only have the keys 'hidden_layers', got unknown key 'extra'.",
+            r"architecture must have the key 'features', got keys \['hidden_layers'\].",
         ),
-        ({"hidden_layers": "25"}, TypeError, "hidden_layers must be a list, got str."),
         (
-            {"hidden_layers": [{"units": 25}]},
+            {"hidden_layers": [], "features": ["x1"], "extra": 1},
+            ValueError,
+            "architecture must only have the keys 'hidden_layers', 'features', "
+            "got unknown key 'extra'.",
+        ),
+        (
+            {"hidden_layers": "25", "features": ["x1"]},
+            TypeError,
+            "hidden_layers must be a list, got str.",
+        ),
+        (
+            {"hidden_layers": [{"units": 25}], "features": ["x1"]},
             ValueError,
             r"hidden_layers\[0\] must have the key 'activation', got keys \['units'\].",
         ),
         (
-            {"hidden_layers": [{"units": True, "activation": "relu"}]},
+            {"hidden_layers": [{"units": True, "activation": "relu"}], "features": ["x1"]},
             TypeError,
             "units must be an integer, got True.",
+        ),
+        (
+            {"hidden_layers": [], "features": "x1"},
+            TypeError,
+            "features must be a list of feature names, got str.",
+        ),
+        (
+            {"hidden_layers": [], "features": []},
+            ValueError,
+            "features must name 1..16 features, got 0.",
+        ),
+        (
+            {"hidden_layers": [], "features": ["x1", "x1"]},
+            ValueError,
+            "features must be distinct, got 'x1' twice.",
+        ),
+        (
+            {"hidden_layers": [], "features": ["x1", 2]},
+            TypeError,
+            r"features\[1\] must be a str, got int.",
+        ),
+        (
+            {"hidden_layers": [], "features": ["__import__('os')"]},
+            ValueError,
+            r"feature \"__import__\('os'\)\" may only use x1, x2, numbers, \+ - \* / \*\* and "
+            r"sin cos tan tanh exp log sqrt abs; got the name '__import__'.",
         ),
     ],
 )

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 import nn_engine
-from playground.state import PointSet, apply_command
+from playground.state import Architecture, PointSet, apply_command
 from playground.state.presets import (
     CIRCLES,
+    CIRCLES_WITHOUT_HIDDEN_LAYERS,
+    HIDDEN_SPACE,
     PRESETS,
     SPIRAL,
     THE_ARTICLE,
@@ -24,6 +26,8 @@ def test_the_menu() -> None:
         "XOR needs a hidden layer",
         "XOR without a hidden layer (fails)",
         "Circles",
+        "Circles without hidden layers",
+        "Hidden space: unfolding the circles",
         "Spiral needs depth",
         "Too high a learning rate",
         "Deep sigmoid: vanishing gradients",
@@ -81,7 +85,10 @@ def train(preset: Preset, epochs: int) -> nn_engine.Trainer:
     points = PointSet()
     apply_command(points, preset.points_command())
     hp = preset.hyperparameters
-    net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
+    architecture = preset.architecture
+    net = nn_engine.Network(
+        architecture.to_engine(), **architecture.network_kwargs(), **hp.network_kwargs()
+    )
     X, y = points.train_data()
     trainer = nn_engine.Trainer(
         net, X, y, validation_data=points.test_data(), **hp.trainer_kwargs()
@@ -97,6 +104,8 @@ def train(preset: Preset, epochs: int) -> nn_engine.Trainer:
         (XOR_WITHOUT_HIDDEN_LAYER, 300, 0.0, 0.6),  # a straight line cannot separate XOR
         (CIRCLES, 100, 0.95, 1.0),
         (SPIRAL, 100, 0.9, 1.0),
+        (CIRCLES_WITHOUT_HIDDEN_LAYERS, 100, 0.95, 1.0),  # x1², x2²: a line separates rings
+        (HIDDEN_SPACE, 100, 0.95, 1.0),
     ],
 )
 def test_the_lesson_happens(preset: Preset, epochs: int, low: float, high: float) -> None:
@@ -151,3 +160,67 @@ def test_the_deep_presets_show_vanishing_and_healthy_gradients() -> None:
     norms, metrics = results[DEEP_RELU.name]
     assert max(norms) / min(norms) < 10
     assert metrics.accuracy > 0.9
+
+
+def test_circles_without_hidden_layers_needs_its_features() -> None:
+    """Its text: with x1, x2 instead of x1², x2² "accuracy stays below 0.75"."""
+    preset = CIRCLES_WITHOUT_HIDDEN_LAYERS
+    assert preset.architecture == Architecture(features=("x1^2", "x2^2"))
+    assert preset.architecture.summary() == "2 features → 1 · 3 parameters"
+    assert preset.hyperparameters.optimizer == "adam"
+    assert preset.data_settings.generator == "circles"
+    assert "passes 0.95 within 100 epochs" in preset.watch_for
+    assert "accuracy stays below 0.75" in preset.watch_for
+    plain = Preset(
+        "plain",
+        "x1 and x2.",
+        preset.data_settings,
+        Architecture(),
+        preset.hyperparameters,
+        "a line.",
+    )
+    for epochs in (100, 1000):
+        trainer = train(plain, epochs)
+        assert trainer.history.accuracy[-1] <= 0.75
+        assert trainer.history.val_accuracy[-1] <= 0.75
+
+
+def straight_line_accuracy(H: np.ndarray, y: np.ndarray) -> float:
+    """How well the best straight line found by logistic regression separates points H."""
+    net = nn_engine.Network.from_sizes([2, 1], seed=0)
+    trainer = nn_engine.Trainer(net, H, y, optimizer="adam", learning_rate=0.1)
+    trainer.run(300)
+    return trainer.history.accuracy[-1]
+
+
+def test_the_hidden_space_preset_unfolds_the_circles_in_its_2_unit_layer() -> None:
+    """Its text: at epoch 0 the classes lie mixed in layer 2's plane; within about 100
+    epochs a straight line separates them."""
+    preset = HIDDEN_SPACE
+    assert preset.hidden_space_layer == 2
+    assert [(layer.units, layer.activation) for layer in preset.architecture.layers] == [
+        (3, "tanh"),
+        (2, "tanh"),
+    ]
+    command = preset.points_command()
+    X, y = command.X[~command.is_test], command.labels[~command.is_test]
+    hp = preset.hyperparameters
+    net = nn_engine.Network(preset.architecture.to_engine(), **hp.network_kwargs())
+    assert straight_line_accuracy(net.forward_layers(X)[1], y) < 0.6
+    trainer = nn_engine.Trainer(net, X, y, **hp.trainer_kwargs())
+    trainer.run(100)
+    assert straight_line_accuracy(net.forward_layers(X)[1], y) > 0.95
+    assert "within about 100 epochs, a straight line separates them" in preset.watch_for
+
+
+def test_a_preset_refuses_a_hidden_space_layer_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match=r"^hidden_space_layer must be 1..2, got 3.$"):
+        Preset(
+            "x",
+            "x.",
+            CIRCLES.data_settings,
+            HIDDEN_SPACE.architecture,
+            CIRCLES.hyperparameters,
+            "x.",
+            3,
+        )

@@ -233,7 +233,8 @@ def test_the_file_is_a_documented_zip() -> None:
         names = set(archive.namelist())
         document = json.loads(archive.read("session.json"))
     assert document["format"] == "nn-playground-session"
-    assert document["format_version"] == FORMAT_VERSION == 2
+    assert document["format_version"] == FORMAT_VERSION == 3
+    assert document["architecture"]["features"] == ["x1", "x2"]
     assert document["weights"] is True and document["epoch"] == 4
     assert {"points/X.npy", "points/labels.npy", "points/is_test.npy"} <= names
     assert {f"history/{key}.npy" for key in HISTORY_KEYS} <= names
@@ -258,6 +259,7 @@ def test_a_format_1_file_still_loads() -> None:
 
     def as_format_1(document: dict) -> None:
         document["format_version"] = 1
+        del document["architecture"]["features"]  # format 3 added them
         saved = document["trainer_state"]["history"]
         for key in HISTORY_KEYS:
             saved[key] = session.history[key].tolist()
@@ -724,9 +726,9 @@ BAD_FILES = {
         r"expected 'nn-playground-session'\).",
     ),
     "newer format": (
-        with_document(lambda d: d.update(format_version=3)),
-        r"bad.nnpg was written by a newer NN Playground \(format 3\); "
-        r"this version reads format 2.",
+        with_document(lambda d: d.update(format_version=4)),
+        r"bad.nnpg was written by a newer NN Playground \(format 4\); "
+        r"this version reads format 3.",
     ),
     "format_version as text": (
         with_document(lambda d: d.update(format_version="1")),
@@ -742,7 +744,32 @@ BAD_FILES = {
     ),
     "unexpected member": (
         rezip(VALID, add={"weights/W9.npy": npy(np.zeros(1))}),
-        r"bad.nnpg has an unexpected member 'weights/W9.npy' \(not part of format 2\).",
+        r"bad.nnpg has an unexpected member 'weights/W9.npy' \(not part of format 3\).",
+    ),
+    "dangerous feature": (
+        with_document(lambda d: d["architecture"].update(features=["__import__('os')", "x2"])),
+        r"bad.nnpg: architecture: feature \"__import__\('os'\)\" may only use x1, x2, "
+        r"numbers, \+ - \* / \*\* and sin cos tan tanh exp log sqrt abs; got the name "
+        r"'__import__'.",
+    ),
+    "unknown feature name": (
+        with_document(lambda d: d["architecture"].update(features=["x1", "radius"])),
+        r"bad.nnpg: architecture: feature 'radius' may only use .*; got the name 'radius'.",
+    ),
+    "feature count not the weights' input dim": (
+        with_document(lambda d: d["architecture"].update(features=["x1", "x2", "x1*x2"])),
+        r"bad.nnpg: weights of layer 0: W must have shape \(4, 3\) to match the architecture "
+        r"3-4-3-1, got \(4, 2\).",
+    ),
+    "features in a format 2 file": (
+        with_document(lambda d: d.update(format_version=2)),
+        "bad.nnpg: architecture: architecture must only have the keys 'hidden_layers', "
+        "got unknown key 'features'.",
+    ),
+    "no features in a format 3 file": (
+        with_document(lambda d: d["architecture"].pop("features")),
+        r"bad.nnpg: architecture: architecture must have the key 'features', got keys "
+        r"\['hidden_layers'\].",
     ),
     "missing key": (
         with_document(lambda d: d.pop("epoch")),
