@@ -8,6 +8,7 @@ weights between shown units and their biases travel along, so the panel draws ex
 without ever touching the live network. Qt-free: it runs on the worker's grid thread.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +16,16 @@ from numpy.typing import NDArray
 
 import nn_engine
 
-GRID_CELLS = 100  # the decision map and the neuron maps are computed on this grid
-THUMBNAIL = 25  # a neuron map is GRID_CELLS / 4 cells on a side (4 x 4 blocks averaged)
+GRID_CELLS = 100  # the decision map and the neuron maps are computed on this grid ...
+THUMBNAIL = 25  # a neuron map is THUMBNAIL cells on a side (blocks of the grid averaged)
+# ... unless the network is so wide that one pass over 100 x 100 points would cost more than
+# these multiply-adds: then the grid has 50 or 25 cells a side (THUMBNAIL divides each). While
+# training, a map must take a few milliseconds of the grid thread for 20 maps a second beside
+# the training (a 10 x 256 network on 100 x 100 points is 5.9 G multiply-adds, ~0.2 s); when
+# paused, one map may take longer.
+GRID_CELL_CHOICES = (100, 50, 25)
+TRAINING_GRID_BUDGET = 300e6
+PAUSED_GRID_BUDGET = 4e9
 MAX_SHOWN_UNITS = 16
 # The range each activation's colour scale covers: sequential for sigmoid and ReLU (0 to the
 # top), diverging around 0 for tanh and linear.
@@ -76,7 +85,7 @@ class NetworkFrame:
     layers : tuple of LayerFrame
         Hidden layers, then the output unit.
     focus : (layer, unit, map) or None
-        The full GRID_CELLS x GRID_CELLS map of the unit the pointer is on, for the data plot.
+        The full map (the grid's cells a side) of the unit the pointer is on, for the data plot.
     dead_units : tuple of (float or None) or None
         Per layer, the share of ReLU units never positive on the training points
         (``Network.dead_units``; None for other activations); None when not counted this time.
@@ -96,6 +105,22 @@ def grid_points(rect: Rect, cells: int = GRID_CELLS) -> NDArray[np.float32]:
     ys = y0 + (np.arange(cells) + 0.5) * ((y1 - y0) / cells)
     grid_x, grid_y = np.meshgrid(xs.astype(np.float32), ys.astype(np.float32))
     return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
+def multiply_adds_per_point(architecture: list[dict]) -> int:
+    """The multiply-adds of one point's forward pass (the weights' count)."""
+    return sum(int(layer["input_dim"]) * int(layer["output_dim"]) for layer in architecture)
+
+
+def grid_cells(architecture: list[dict], running: bool) -> int:
+    """Cells a side of the grid for this network: the finest of GRID_CELL_CHOICES whose pass
+    stays within the training (or paused) budget, at least the coarsest."""
+    budget = TRAINING_GRID_BUDGET if running else PAUSED_GRID_BUDGET
+    per_point = multiply_adds_per_point(architecture)
+    for cells in GRID_CELL_CHOICES:
+        if cells * cells * per_point <= budget:
+            return cells
+    return GRID_CELL_CHOICES[-1]
 
 
 def block_average(values: NDArray, cells: int = GRID_CELLS, size: int = THUMBNAIL) -> NDArray:
@@ -157,21 +182,22 @@ def network_frame(
 
     Parameters
     ----------
-    activations : list of ndarray (GRID_CELLS**2, units)
-        ``Network.forward_layers`` of the grid points: every hidden layer, then the output
-        probability.
+    activations : list of ndarray (cells**2, units)
+        ``Network.forward_layers`` of the grid points (a square grid of ``cells`` a side, a
+        multiple of THUMBNAIL): every hidden layer, then the output probability.
     params : list of {"W", "b"}
         The weights the activations were computed with.
     architecture : list of dict
         The article's layer list (activations by name).
-    inputs : ndarray (GRID_CELLS**2, n_inputs)
+    inputs : ndarray (cells**2, n_inputs)
         The input features at the grid points.
     focus : (layer, unit) or None
         A unit whose full map the data plot wants (layer indexes ``activations``).
     heatmaps : set of int
         Layers whose whole weight matrix the panel shows.
     """
-    input_maps = block_average(inputs)
+    cells = math.isqrt(len(inputs))
+    input_maps = block_average(inputs, cells)
     top = float(np.max(np.abs(input_maps))) if input_maps.size else 1.0
     layers = []
     # The first layer's inputs are the network's features (all drawn), not the points.
@@ -182,7 +208,7 @@ def network_frame(
         units = values.shape[1]
         outgoing = params[index + 1]["W"] if index + 1 < len(params) else None
         shown = shown_units(outgoing, units)
-        maps = block_average(values[:, shown])
+        maps = block_average(values[:, shown], cells)
         activation = spec["activation"]
         W = np.asarray(layer["W"], dtype=np.float64)
         layers.append(
@@ -208,17 +234,21 @@ def network_frame(
             focus_map = (
                 layer_index,
                 unit,
-                column.reshape(GRID_CELLS, GRID_CELLS).astype(np.float32),
+                column.reshape(cells, cells).astype(np.float32),
             )
     span = (-max(top, 1e-12), max(top, 1e-12))
     return NetworkFrame(input_maps, span, tuple(layers), focus_map, dead_units)
 
 
 def forward_on_grid(
-    grid_net: "nn_engine.Network", params: list[dict[str, NDArray]], rect: Rect
+    grid_net: "nn_engine.Network",
+    params: list[dict[str, NDArray]],
+    rect: Rect,
+    cells: int = GRID_CELLS,
 ) -> tuple[list[NDArray], NDArray]:
-    """Every layer's activations at the grid points of ``rect`` (float32), and the points."""
-    points = grid_points(rect)
+    """Every layer's activations at the ``cells`` x ``cells`` grid points of ``rect``
+    (float32), and the points."""
+    points = grid_points(rect, cells)
     with np.errstate(all="ignore"):
         grid_net.set_params(params)
         activations = grid_net.forward_layers(points)

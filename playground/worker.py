@@ -38,7 +38,13 @@ from playground.hidden_space import (
     hidden_space_frame,
     subsample,
 )
-from playground.neuron_maps import GRID_CELLS, NetworkFrame, forward_on_grid, network_frame
+from playground.neuron_maps import (
+    GRID_CELLS,
+    NetworkFrame,
+    forward_on_grid,
+    grid_cells,
+    network_frame,
+)
 from playground.state import DEFAULT_FEATURES, Hyperparameters
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
@@ -127,7 +133,7 @@ class Snapshot:
         of this snapshot had test data.
     epochs_per_second : float
         Training speed over the last frames; 0 while paused.
-    grid : ndarray of float32, shape (GRID_CELLS, GRID_CELLS), or None
+    grid : ndarray of float32, shape (cells, cells), or None
         P(class 1) over ``rect``; ``grid[j, i]`` is the probability at
         ``x = x0 + (i + 0.5) * (x1 - x0) / nx``, ``y = y0 + (j + 0.5) * (y1 - y0) / ny``.
         None when neither the weights nor the view changed since the last grid, and in the
@@ -1127,6 +1133,10 @@ class TrainingWorker(QObject):
             if not self._grid_stale:  # the weights of the job just finished, if any
                 if job is not None and job.run_id == self._run_id:
                     grid, frame, hidden = job.future.result()
+                    if len(grid) < grid_cells(self._net.architecture, running=False):
+                        # a coarse map from training: the full one follows from the grid
+                        # thread, for these same weights
+                        self._grid_stale = self._maps_follow = self._emit_wanted = True
                     return grid, job.rect, frame, hidden
                 return None, None, None, None
             self._grid_stale = False
@@ -1138,6 +1148,7 @@ class TrainingWorker(QObject):
                 request,
                 self._hidden_job(),
                 self._dead_units_data(request),
+                grid_cells(self._net.architecture, running=False),
             )
             if self._maps_follow:
                 self._maps_follow = False
@@ -1164,6 +1175,7 @@ class TrainingWorker(QObject):
                 self._network_request(),
                 self._hidden_job() if self._frame_due() else None,
                 self._dead_units_data(self._network_request()),
+                grid_cells(self._net.architecture, running=True),
             )
             self._grids_submitted += 1
             self._grid_job = _GridJob(self._run_id, self._rect, future)
@@ -1200,16 +1212,18 @@ def _maps_for(
     request: "NetworkViewRequest | None",
     hidden: "_HiddenJob | None" = None,
     dead_X: NDArray | None = None,
+    cells: int = GRID_CELLS,
 ) -> tuple[NDArray[np.float32], NetworkFrame | None, HiddenSpaceFrame | None]:
     """The decision map over ``rect`` and, when ``request`` asks, the network panel's frame,
-    from one batched forward pass on GRID_CELLS x GRID_CELLS cell centres.
+    from one batched forward pass on ``cells`` x ``cells`` cell centres (``grid_cells``: fewer
+    for very wide networks).
 
     ``grid_net`` is a float32 network of the same architecture, loaded with ``params`` here;
     safe in any thread as long as no other thread uses ``grid_net`` meanwhile.
     """
-    activations, points = forward_on_grid(grid_net, params, rect)
+    activations, points = forward_on_grid(grid_net, params, rect, cells)
     # Whatever is still undefined shows as "undecided" rather than failing to draw.
-    grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(GRID_CELLS, GRID_CELLS)
+    grid = np.nan_to_num(activations[-1][:, 0], nan=0.5).reshape(cells, cells)
     frame = None
     dead = None
     if request is not None and dead_X is not None:

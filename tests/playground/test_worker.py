@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Slot
 import nn_engine
 import playground.worker
 from playground.state import Architecture, Hyperparameters
+from playground.neuron_maps import grid_cells, multiply_adds_per_point
 from playground.worker import GRID_CELLS, Snapshot, TrainingWorker
 from tests.playground.long_steps import LongStep
 
@@ -463,3 +464,34 @@ def test_new_points_end_a_step_in_progress(qtbot, worker, monkeypatch):
     reference = engine_trainer(X_TRAIN[:100], Y_TRAIN[:100])
     reference.step_epoch()
     assert_params_equal(worker.network_params(), reference.net.get_params())
+
+
+def test_a_very_wide_network_draws_coarser_maps_while_training_and_finer_when_paused(qtbot, worker):
+    wide = Architecture.from_units([256] * 6, activation="relu").to_engine()
+    # 6 x 256: 328,192 multiply-adds a point; 25 x 25 points fit the training budget, 100 x
+    # 100 the paused one
+    assert multiply_adds_per_point(wide) == 2 * 256 + 5 * 256 * 256 + 256
+    assert grid_cells(wide, running=True) == 25 and grid_cells(wide, running=False) == 100
+    worker.run_id = worker.reset(wide, HYPER)
+    paused = wait_for(qtbot, worker, lambda s: s.run_id == worker.run_id and s.grid is not None)
+    assert paused.grid.shape == (100, 100)
+    worker.start()
+    training = wait_for(qtbot, worker, lambda s: s.running and s.grid is not None)
+    assert training.grid.shape == (25, 25)
+    # paused again, the map comes back at full resolution (after the paused snapshot)
+    since = len(worker.recorder.snapshots)
+    worker.pause()
+    full = wait_for(
+        qtbot,
+        worker,
+        lambda s: not s.running and s.grid is not None and s.grid.shape == (100, 100),
+        since,
+    )
+    assert full.run_id == worker.run_id
+
+
+def test_the_grid_is_as_fine_as_the_budget_allows():
+    small = Architecture.from_units([25, 50, 50, 25]).to_engine()  # the article's
+    assert grid_cells(small, running=True) == 100
+    ten = Architecture.from_units([256] * 10).to_engine()
+    assert grid_cells(ten, running=True) == 25 and grid_cells(ten, running=False) == 50
