@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Qt, QThread, Slot
 
 import nn_engine
 import playground.worker
-from playground.state import Architecture, Hyperparameters
 from playground.neuron_maps import grid_cells, multiply_adds_per_point
+from playground.state import Architecture, Hyperparameters
 from playground.worker import GRID_CELLS, Snapshot, TrainingWorker
 from tests.playground.long_steps import LongStep
 
