@@ -22,8 +22,10 @@ would flatter the window. Every round runs window and headless for each precisio
 rotating from round to round; float32 ÷ float64 is taken round by round (paired) before the
 median.
 
-Then (unless ``--no-wide``) the same window trains 10 hidden layers of 256 ReLU units on the
-same points in the last precision, the panel's second case in issue 12.
+Then (unless ``--no-wide``) the article runs again, in the last precision, with the Hidden
+space tab shown instead of the metric plots (its frames per second: issue 14), and the same
+window trains 10 hidden layers of 256 ReLU units on the same points, the panel's second case
+in issue 12.
 
 ``--scale`` measures instead the grid of issue 13: points (1k to 100k) × networks, and drawing
 and painting over large point sets (see ``benchmarks/gui_scale.py``).
@@ -65,6 +67,7 @@ TARGET_RATIO_TO_HEADLESS = 0.90
 TARGET_MAPS_PER_SECOND = 20
 TARGET_GAP_P99_MS = 50
 TARGET_NEURON_MAPS_PER_SECOND = 10  # issue 12: the network panel's maps
+TARGET_HIDDEN_FRAMES_PER_SECOND = 10  # issue 14: the hidden-space view while training
 TARGET_PANEL_RATIO_TO_HEADLESS = 0.75  # issue 12: with the panel on screen
 WINDOW_SIZE = (1600, 1000)  # the size at which issue 12 wants the panel shown without scrolling
 WIDE_UNITS = (256,) * 10  # issue 12: the panel's targets hold for 10 layers of 256 units too
@@ -75,9 +78,10 @@ WARM_EPOCHS = 2000
 WARM_EPOCHS_TIMEOUT = 60.0
 
 
-def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  # noqa: ANN001
+def window_run(window, seconds: float, warm_epochs: int, measure=None) -> dict[str, float]:  # noqa: ANN001
     """Train in the window for ``seconds`` from a fresh run; the GUI thread's gaps, map
-    refreshes and epochs (after ``warm_epochs`` epochs and WARM_UP_SECONDS, not counted)."""
+    refreshes and epochs (after ``warm_epochs`` epochs and WARM_UP_SECONDS, not counted).
+    ``measure(True)`` / ``measure(False)`` is called when the measured interval starts / ends."""
     window.reset()
     wait(0.3)  # the reset's snapshot arrives and is drawn
 
@@ -112,9 +116,13 @@ def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  #
     panel_visible = panel.isVisible() and not panel.visibleRegion().isEmpty()
     grids0 = window.worker.grids_evaluated
     gaps.start()
+    if measure is not None:
+        measure(True)
     started = time.perf_counter()
     wait(seconds)
     elapsed = time.perf_counter() - started
+    if measure is not None:
+        measure(False)
     gaps.stop()
     epochs = window.epoch - epoch0
     grids = window.worker.grids_evaluated - grids0
@@ -124,12 +132,39 @@ def window_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  #
     wait(0.3)
     return {
         **gaps.summary(),
+        "seconds": elapsed,
         "panel_visible": float(panel_visible),
         "neuron_maps_per_second": panel_frames / elapsed,
         "refreshes_per_second": refreshes / elapsed,
         "grids_per_second": grids / elapsed,
         "epochs_per_second": epochs / elapsed,
     }
+
+
+def hidden_space_run(window, seconds: float, warm_epochs: int) -> dict[str, float]:  # noqa: ANN001
+    """A window run with the Hidden space tab shown (instead of the metric plots): its frames
+    per second (snapshots carrying a hidden-space frame) besides what window_run measures."""
+    frames = 0
+    measuring = False
+
+    def count(snapshot) -> None:  # noqa: ANN001
+        nonlocal frames
+        if measuring and snapshot.hidden_space is not None:
+            frames += 1
+
+    def measure(on: bool) -> None:
+        nonlocal measuring
+        measuring = on
+
+    window.rightTabs.setCurrentWidget(window.hiddenSpaceView)
+    window.controller.sigSnapshot.connect(count)
+    try:
+        result = window_run(window, seconds, warm_epochs, measure)
+    finally:
+        window.controller.sigSnapshot.disconnect(count)
+        window.rightTabs.setCurrentIndex(0)
+    result["hidden_frames_per_second"] = frames / result["seconds"]
+    return result
 
 
 def headless_run(preset, precision: str, seconds: float, architecture=None) -> float:  # noqa: ANN001
@@ -197,6 +232,12 @@ def precision_main(args: argparse.Namespace) -> None:
             use_precision(window, precision)
             runs[precision].append(window_run(window, args.seconds, args.warm_epochs))
             headless[precision].append(headless_run(preset, precision, args.seconds))
+    hidden_runs: list[dict[str, float]] = []
+    if not args.no_wide:
+        use_precision(window, precisions[-1])
+        hidden_runs = [
+            hidden_space_run(window, args.seconds, args.warm_epochs) for _ in range(args.repeats)
+        ]
     wide_runs: list[dict[str, float]] = []
     wide_headless: list[float] = []
     if not args.no_wide:
@@ -299,6 +340,8 @@ def precision_main(args: argparse.Namespace) -> None:
     print(markdown_table(["quantity", *precisions, "target"], rows))
     shown = all(run["panel_visible"] for runs_of in runs.values() for run in runs_of)
     print(f"\nThe network panel was {'on screen' if shown else 'NOT on screen'} in every run.")
+    if hidden_runs:
+        print_hidden(hidden_runs, precisions[-1], args.seconds)
     if wide_runs:
         print_wide(wide_runs, wide_headless, precisions[-1], args.seconds)
 
@@ -333,6 +376,35 @@ def precision_main(args: argparse.Namespace) -> None:
     if caught:
         print("\nCaught while measuring:\n")
         print("\n".join("    " + line for line in caught))
+
+
+def print_hidden(runs: list[dict[str, float]], precision: str, seconds: float) -> None:
+    """The table of the runs with the Hidden space tab shown (issue 14's targets)."""
+
+    def cell(key: str, unit: str) -> str:
+        return stats_cell([run[key] for run in runs], lambda v: f"{v:.1f}", unit)
+
+    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    rows = [
+        [
+            "hidden-space frames",
+            cell("hidden_frames_per_second", " /s"),
+            f">= {TARGET_HIDDEN_FRAMES_PER_SECOND} /s: "
+            + verdict(median["hidden_frames_per_second"] >= TARGET_HIDDEN_FRAMES_PER_SECOND),
+        ],
+        ["epochs per second in the window", cell("epochs_per_second", ""), "-"],
+        [
+            "GUI gap, p99",
+            cell("gap_p99", " ms"),
+            f"<= {TARGET_GAP_P99_MS} ms: " + verdict(median["gap_p99"] <= TARGET_GAP_P99_MS),
+        ],
+        ["GUI gap, max", cell("gap_max", " ms"), "-"],
+    ]
+    print(
+        f"\nThe same article runs with the Hidden space tab shown instead of the metric plots "
+        f"(the first hidden layer, PCA), {precision}, {len(runs)} runs of {seconds:g} s:\n"
+    )
+    print(markdown_table(["quantity", precision, "target"], rows))
 
 
 def print_wide(runs: list[dict[str, float]], headless: list[float], precision: str,

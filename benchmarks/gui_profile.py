@@ -42,6 +42,7 @@ from playground.state import MAX_EPOCHS_PER_REFRESH
 
 PRESET = "The article"
 TOP = 25
+WINDOW_SIZE = (1600, 1000)  # the network panel on screen, as benchmarks/gui.py measures
 WARM_EPOCHS = 2000  # past the article's plateau: from here the map changes at every frame
 WARM_EPOCHS_TIMEOUT = 60.0
 # Areas of the GUI thread's work: the function whose cumulative time stands for it.
@@ -156,7 +157,7 @@ def profile_points(n: int, repeats: int, top: int) -> None:
 
     catcher = harness.ProblemCatcher().start()
     harness.make_application()
-    window = harness.open_window()
+    window = harness.open_window(WINDOW_SIZE)
     window.set_architecture(Architecture.from_units(gui_scale.NETWORKS["16-16"]))
     window.push_edit(gui_scale.moons_points(n))
     window.dataPlot.fit_to_points()
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     catcher = harness.ProblemCatcher().start()
     harness.make_application()
     paints = PaintTimes()
-    window = harness.open_window()
+    window = harness.open_window(WINDOW_SIZE)
     window.apply_preset(PRESET)
     hp = window.hyperparameters
     hp.epochs_per_refresh = MAX_EPOCHS_PER_REFRESH

@@ -1173,7 +1173,7 @@ class TrainingWorker(QObject):
                 self._net.get_params(),
                 self._rect,
                 self._network_request(),
-                self._hidden_job() if self._frame_due() else None,
+                self._hidden_job(),  # with every map: its plane moves as the regions do
                 self._dead_units_data(self._network_request()),
                 grid_cells(self._net.architecture, running=True),
             )

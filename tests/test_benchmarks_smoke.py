@@ -238,6 +238,8 @@ def test_gui_benchmark_measures_both_precisions_briefly(tmp_path):
     assert "| epochs per second in the window " in out.split("float32 ÷ float64")[1]
     assert "| neuron maps (network panel frames)" in out
     assert "The network panel was on screen in every run." in out
+    hidden = out.split("with the Hidden space tab shown instead of the metric plots")[1]
+    assert "| hidden-space frames" in hidden
     wide = out.split("2-10×256-1 ReLU on the same 1000 points")[1]
     assert "| in-window ÷ headless throughput" in wide and "| neuron maps" in wide
 

@@ -14,6 +14,7 @@ The worker computes the pictures only while this view is visible.
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Slot
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,9 +31,12 @@ from playground.controller import Controller
 from playground.hidden_space import HIDDEN_SAMPLES, HiddenSpaceFrame, HiddenSpaceRequest
 from playground.state.document import ASPECT_ARCHITECTURE, ASPECT_RUN
 from playground.widgets.data_plot import region_lookup_table
+from playground.widgets.points_item import PointsItem
 from playground.worker import Snapshot
 
 TRANSITION_MS = 500
+COLOR_LEVELS = 16  # shades of P(class 1) the grid points are drawn in
+RANGE_PADDING = 0.15  # of the drawing's extent, around it when the view is re-ranged
 PCA, UNITS = "pca", "units"
 
 
@@ -57,8 +61,8 @@ class HiddenSpaceView(QWidget):
         self._shown_layer = 0  # the layer drawn (during a transition: the one it goes to)
         self._from_layer = 0
         self._t = 1.0
-        self._lut = region_lookup_table(256)
-        self._brushes = [pg.mkBrush(*rgb) for rgb in self._lut.tolist()]
+        self._drawn_grid: np.ndarray | None = None
+        self._axis_labels: tuple[str, str] | None = None
 
         self.layerSlider = QSlider(Qt.Orientation.Horizontal)
         self.layerSlider.setObjectName("hiddenLayerSlider")
@@ -88,18 +92,25 @@ class HiddenSpaceView(QWidget):
         self.plot.setObjectName("hiddenSpacePlot")
         self.plot.setBackground(theme.BACKGROUND)
         self.plot.setMenuEnabled(False)
+        self.plot.getPlotItem().vb.disableAutoRange()  # ranged by _follow
         self._lines = pg.PlotCurveItem(pen=pg.mkPen("#B8BEC7", width=1), connect="finite")
-        self._grid_points = pg.ScatterPlotItem(size=4, pen=None)
+        # The grid points in COLOR_LEVELS shades of P(class 1), one PointsItem per shade (the
+        # decision map's colours at the shades' centres): no per-point Python work per frame.
+        no_pen = QPen(Qt.PenStyle.NoPen)
+        self._grid_points = [
+            PointsItem("o", 4, no_pen, pg.mkBrush(*rgb))
+            for rgb in region_lookup_table(COLOR_LEVELS).tolist()
+        ]
         self._points = [
-            pg.ScatterPlotItem(
-                size=6,
-                symbol=theme.CLASS_SYMBOLS[label],
-                brush=pg.mkBrush(theme.CLASS_COLORS[label]),
-                pen=pg.mkPen("#FFFFFF", width=0.5),
-            )  # fmt: skip
+            PointsItem(
+                theme.CLASS_SYMBOLS[label],
+                6,
+                pg.mkPen("#FFFFFF", width=0.5),
+                pg.mkBrush(theme.CLASS_COLORS[label]),
+            )
             for label in (0, 1)
         ]
-        for item in (self._lines, self._grid_points, *self._points):
+        for item in (self._lines, *self._grid_points, *self._points):
             self.plot.addItem(item)
         self._animation = QVariantAnimation(self)
         self._animation.setDuration(TRANSITION_MS)
@@ -143,8 +154,7 @@ class HiddenSpaceView(QWidget):
 
     def drawn_grid(self) -> np.ndarray | None:
         """The grid points as drawn now (interpolated during a transition), (n, 2)."""
-        x, y = self._grid_points.getData()
-        return None if x is None else np.column_stack([x, y])
+        return None if self._drawn_grid is None else self._drawn_grid.copy()
 
     def request(self) -> HiddenSpaceRequest:
         units = None
@@ -243,13 +253,38 @@ class HiddenSpaceView(QWidget):
         connect = np.ones(len(lines), dtype=bool)
         connect[breaks] = False
         self._lines.setData(lines[:, 0], lines[:, 1], connect=connect)
-        index = np.clip((np.nan_to_num(frame.probability, nan=0.5) * 255).astype(int), 0, 255)
-        self._grid_points.setData(
-            grid[:, 0], grid[:, 1], brush=[self._brushes[i] for i in index.tolist()]
-        )
+        self._drawn_grid = grid
+        level = np.nan_to_num(frame.probability, nan=0.5) * COLOR_LEVELS
+        level = np.clip(level.astype(int), 0, COLOR_LEVELS - 1)
+        finite = np.isfinite(grid).all(axis=1)  # a point an overflow sent to infinity: not drawn
+        for index, item in enumerate(self._grid_points):
+            item.setData(grid[(level == index) & finite])
+        point_finite = np.isfinite(points).all(axis=1)
         for label, item in enumerate(self._points):
-            mine = points[frame.labels == label]
-            item.setData(mine[:, 0], mine[:, 1])
+            item.setData(points[(frame.labels == label) & point_finite])
         x_axis, y_axis = frame.axes[b]
-        self.plot.setLabel("bottom", x_axis)
-        self.plot.setLabel("left", y_axis)
+        if (x_axis, y_axis) != self._axis_labels:  # a label set re-lays the plot out
+            self._axis_labels = (x_axis, y_axis)
+            self.plot.setLabel("bottom", x_axis)
+            self.plot.setLabel("left", y_axis)
+        self._follow(np.concatenate([grid[finite], points[point_finite]]))
+
+    def _follow(self, xy: np.ndarray) -> None:
+        """Keep everything drawn in view without re-ranging at every frame: the range changes
+        when something leaves it or when the drawing fills less than a third of it (axis ticks
+        are recomputed, at a cost, whenever the range changes)."""
+        if not len(xy):
+            return
+        low, high = xy.min(axis=0), xy.max(axis=0)
+        span = np.maximum(high - low, 1e-9)
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().vb.viewRange()
+        inside = x0 <= low[0] and high[0] <= x1 and y0 <= low[1] and high[1] <= y1
+        roomy = (x1 - x0) > 3 * span[0] or (y1 - y0) > 3 * span[1]
+        if inside and not roomy:
+            return
+        pad = RANGE_PADDING * span
+        self.plot.getPlotItem().vb.setRange(
+            xRange=(low[0] - pad[0], high[0] + pad[0]),
+            yRange=(low[1] - pad[1], high[1] + pad[1]),
+            padding=0,
+        )

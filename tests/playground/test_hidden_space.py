@@ -14,6 +14,7 @@ from playground.hidden_space import (
     principal_components,
 )
 from playground.state import Architecture
+from playground.widgets.hidden_space_view import COLOR_LEVELS
 
 RECT = (-1.5, -1.0, 2.5, 1.5)
 
@@ -109,3 +110,28 @@ def test_the_worker_computes_the_hidden_space_only_while_it_is_shown(qtbot, wind
     qtbot.waitUntil(lambda: window.epoch == 1)
     qtbot.waitUntil(lambda: len(frames) > 0)
     assert any(frame is not None for frame in frames) == hidden
+
+
+def in_view(view, xy):
+    (x0, x1), (y0, y1) = view.plot.getPlotItem().vb.viewRange()
+    return bool(np.all((x0 <= xy[:, 0]) & (xy[:, 0] <= x1) & (y0 <= xy[:, 1]) & (xy[:, 1] <= y1)))
+
+
+def test_the_view_keeps_the_drawing_in_range_and_the_grid_in_its_shades(qtbot, window):
+    window.set_architecture(Architecture.from_units([4, 2], activation="tanh"))
+    qtbot.keyClick(window, Qt.Key.Key_H)
+    view = window.hiddenSpaceView
+    qtbot.waitUntil(lambda: view.drawn_grid() is not None)
+    assert in_view(view, view.drawn_grid())
+    view.layerSlider.setValue(2)  # tanh: the plane squeezed into [-1, 1]^2
+    qtbot.waitUntil(lambda: not view.transitioning, timeout=5_000)
+    grid = view.drawn_grid()
+    assert in_view(view, grid)
+    (x0, x1), _ = view.plot.getPlotItem().vb.viewRange()
+    assert x1 - x0 <= 3 * np.ptp(grid[:, 0]) + 1e-9  # re-ranged to the smaller drawing
+    # every grid point is drawn once, in the shade of its P(class 1)
+    shades = view._grid_points
+    assert sum(len(item) for item in shades) == np.isfinite(grid).all(axis=1).sum()
+    level = np.clip((view.frame.probability * COLOR_LEVELS).astype(int), 0, COLOR_LEVELS - 1)
+    for index, item in enumerate(shades):
+        np.testing.assert_array_equal(item.positions, grid[level == index])
