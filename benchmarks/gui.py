@@ -372,10 +372,7 @@ def precision_main(args: argparse.Namespace) -> None:
                 ],
             )
         )
-    caught = catcher.report_lines()
-    if caught:
-        print("\nCaught while measuring:\n")
-        print("\n".join("    " + line for line in caught))
+    catcher.print_report()
 
 
 def print_hidden(runs: list[dict[str, float]], precision: str, seconds: float) -> None:

@@ -381,10 +381,7 @@ def main(argv: list[str] | None = None) -> None:
             for key, value in ranked[: args.top]
         ]
         print(markdown_table(["function", "calls", "ms per snapshot", "% of wall"], rows))
-    caught = catcher.report_lines()
-    if caught:
-        print("\nCaught while measuring:\n")
-        print("\n".join("    " + line for line in caught))
+    catcher.print_report()
 
 
 def print_paint_times(paints: PaintTimes, elapsed: float, frames: int) -> None:

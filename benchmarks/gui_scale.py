@@ -529,7 +529,4 @@ def scale_main(args: argparse.Namespace) -> None:
         f"({QUIT_AFTER_SECONDS:g} s after an epoch was reported): `window.close()` took "
         f"{quit_seconds:.2f} s."
     )
-    caught = catcher.report_lines()
-    if caught:
-        print("\nCaught while measuring:\n")
-        print("\n".join("    " + line for line in caught))
+    catcher.print_report()

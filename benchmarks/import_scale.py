@@ -129,10 +129,7 @@ def main(argv: list[str] | None = None) -> None:
         f"\nThe scripting call `MainWindow.import_points_csv` (reads in the GUI thread): "
         f"{script_seconds:.2f} s."
     )
-    caught = catcher.report_lines()
-    if caught:
-        print("\nCaught while measuring:\n")
-        print("\n".join("    " + line for line in caught))
+    catcher.print_report()
 
 
 if __name__ == "__main__":

@@ -165,10 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             ],
         )
     )
-    caught = catcher.report_lines()
-    if caught:
-        print("\nCaught while measuring:\n")
-        print("\n".join("    " + line for line in caught))
+    catcher.print_report()
 
 
 if __name__ == "__main__":

@@ -315,6 +315,13 @@ class ProblemCatcher:
             if kind in kinds and message not in PLATFORM_MESSAGES
         )
 
+    def print_report(self) -> None:
+        """Print what was caught (nothing when nothing was), under "Caught while measuring"."""
+        caught = self.report_lines()
+        if caught:
+            print("\nCaught while measuring:\n")
+            print("\n".join("    " + line for line in caught))
+
     def report_lines(self, limit: int = 20) -> list[str]:
         """Everything caught, for a report: one line per distinct item, with its count."""
         lines = [f"Python warning ×{n}: {text}" for text, n in self.warnings.most_common(limit)]
