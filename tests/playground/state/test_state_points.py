@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from playground.state import COORDINATE_LIMIT, AddPoints, InsertPoints, PointSet, apply_command
+from playground.state import (
+    COORDINATE_LIMIT,
+    AddPoints,
+    InsertPoints,
+    PointSet,
+    ReplacePoints,
+    apply_command,
+)
 
 
 def make_points() -> PointSet:
@@ -173,3 +180,14 @@ def test_equality_compares_content_not_version() -> None:
 
 def test_repr_gives_the_counts() -> None:
     assert repr(make_points()) == "PointSet(5 points: train 1/2, test 1/1 of class 0/1)"
+
+
+def test_counts_follow_every_change_and_cannot_be_changed_from_outside() -> None:
+    points = make_points()
+    counts = points.counts()
+    counts["train"] = (99, 99)  # a copy: the point set's own stays right
+    assert points.counts() == {"train": (1, 2), "test": (1, 1)}
+    apply_command(points, AddPoints([[0.0, 0.0], [1.0, 1.0]], [1, 0], [False, True]))
+    assert points.counts() == {"train": (1, 3), "test": (2, 1)}
+    apply_command(points, ReplacePoints.clear())
+    assert points.counts() == {"train": (0, 0), "test": (0, 0)}
