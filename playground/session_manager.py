@@ -12,7 +12,8 @@ the undo stack, the worker) and to a plain ``QMainWindow`` for its title, menus 
   nothing; for a saved file whose run it trains further, the title says so ("trained past the
   save") and closing asks before the training is lost;
 - saving from the menu and autosaving never block the window: the worker hands over its state
-  at its next epoch boundary, and the file is encoded and written on a background thread
+  between two mini-batches (interrupting a long step, which is trained again), and the file is
+  encoded and written on a background thread
   (``concurrent.futures``); ``save(path)``/``load(path)`` stay synchronous for scripts;
 - one autosave per running window: ``autosave/<id>.nnpg`` in the app's data directory, next to
   a ``QLockFile`` ``autosave/<id>.lock`` held while the window lives. A start that finds an
@@ -605,7 +606,7 @@ class SessionManager(QObject):
         return True
 
     def _save_in_background(self, path: Path) -> None:
-        """Save without blocking: the worker's state at its next epoch boundary, written on
+        """Save without blocking: the worker's state between two mini-batches, written on
         the writer thread; the title and status line follow when it is done."""
         self._interactive_save = path
         baseline = _Baseline(self._controller)
