@@ -13,7 +13,7 @@ The worker computes the pictures only while this view is visible.
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Slot
+from PySide6.QtCore import QEasingCurve, Qt, QTimer, QVariantAnimation, Slot
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,6 +36,7 @@ from playground.worker import Snapshot
 
 TRANSITION_MS = 500
 COLOR_LEVELS = 16  # shades of P(class 1) the grid points are drawn in
+DRAW_DELAY_MS = 25  # after a snapshot, so that this view repaints apart from the others
 RANGE_PADDING = 0.15  # of the drawing's extent, around it when the view is re-ranged
 PCA, UNITS = "pca", "units"
 
@@ -63,6 +64,7 @@ class HiddenSpaceView(QWidget):
         self._t = 1.0
         self._drawn_grid: np.ndarray | None = None
         self._axis_labels: tuple[str, str] | None = None
+        self._draw_pending = False
 
         self.layerSlider = QSlider(Qt.Orientation.Horizontal)
         self.layerSlider.setObjectName("hiddenLayerSlider")
@@ -231,6 +233,15 @@ class HiddenSpaceView(QWidget):
         if frame is None or len(frame.grid) != len(self._hidden_sizes) + 1:
             return
         self._frame = frame
+        if not self.transitioning and not self._draw_pending:
+            # Drawn half a frame later: Qt paints every changed widget of the window in one
+            # pass, and this view's repaint on top of the data plot's and the network panel's
+            # made the GUI thread's longest blocks.
+            self._draw_pending = True
+            QTimer.singleShot(DRAW_DELAY_MS, self, self._draw_later)
+
+    def _draw_later(self) -> None:
+        self._draw_pending = False
         if not self.transitioning:
             self._draw()
 
