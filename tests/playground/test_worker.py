@@ -387,9 +387,14 @@ def test_stop_interrupts_a_long_step(qtbot, worker, monkeypatch):
     long_step = LongStep(monkeypatch)
     worker.start()
     qtbot.waitUntil(long_step.entered.is_set)
-    with qtbot.waitSignal(worker.sigFinished, timeout=10_000):
-        worker.stop()
-        long_step.release()
+    # Not qtbot.waitSignal: sigFinished is emitted in the worker's thread, which calls the
+    # waiting blocker directly there; emitted before the blocker's event loop runs, its quit is
+    # lost and the test hangs (seen once under load). A flag set in that thread is safe.
+    finished = threading.Event()
+    worker.sigFinished.connect(finished.set)
+    worker.stop()
+    long_step.release()
+    qtbot.waitUntil(finished.is_set, timeout=10_000)
     assert long_step.interrupted
 
 
