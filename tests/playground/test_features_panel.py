@@ -115,14 +115,26 @@ def test_links_leave_the_active_features_only(qtbot, window):
     assert f"weight sin x2 → layer 1 unit 15<br><b>{w:+.6g}</b>" in view.hover_text()
 
 
-def test_each_feature_map_is_the_feature_over_the_view(qtbot, window):
-    wide_window(window)
-    view = window.networkView
-    rect = window.dataPlot.view_rect()
+def view_grid(rect):
+    """The centres of the THUMBNAIL x THUMBNAIL map cells over ``rect``, row 0 at the bottom."""
     x0, y0, x1, y1 = rect
     xs = x0 + (np.arange(THUMBNAIL) + 0.5) * (x1 - x0) / THUMBNAIL
     ys = y0 + (np.arange(THUMBNAIL) + 0.5) * (y1 - y0) / THUMBNAIL
-    grid_x, grid_y = np.meshgrid(xs, ys)  # row 0 at the bottom
+    return np.meshgrid(xs, ys)
+
+
+def test_each_feature_map_is_the_feature_over_the_view(qtbot, window):
+    wide_window(window)
+    view = window.networkView
+    # the resize changed the view's aspect; the data plot tells of it at most every 50 ms
+    def maps_follow_the_view():
+        grid_x, grid_y = view_grid(window.dataPlot.view_rect())
+        maps = view._feature_maps
+        return np.allclose(maps["x1"], grid_x) and np.allclose(maps["x2"], grid_y)
+
+    qtbot.waitUntil(maps_follow_the_view, timeout=5_000)
+    rect = window.dataPlot.view_rect()
+    grid_x, grid_y = view_grid(rect)
     expected = {
         "x1": grid_x,
         "x2": grid_y,
