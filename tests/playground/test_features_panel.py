@@ -126,6 +126,7 @@ def view_grid(rect):
 def test_each_feature_map_is_the_feature_over_the_view(qtbot, window):
     wide_window(window)
     view = window.networkView
+
     # the resize changed the view's aspect; the data plot tells of it at most every 50 ms
     def maps_follow_the_view():
         grid_x, grid_y = view_grid(window.dataPlot.view_rect())
