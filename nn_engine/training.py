@@ -121,6 +121,9 @@ class EpochMetrics:
     weight_norms: tuple[float, ...] = ()
 
 
+_FLOAT_TYPE = frozenset({float})
+
+
 @dataclass
 class History:
     """Per-epoch metrics of a training run; index i is epoch i + 1."""
@@ -171,10 +174,10 @@ class History:
             if not isinstance(values, list | tuple):
                 raise ValueError(f"history {key} must be a list, got {type(values).__name__}.")
             upper = 1.0 if key.endswith("accuracy") else math.inf
-            if all(type(value) is float for value in values):  # the usual case, checked at once
+            if _FLOAT_TYPE.issuperset(map(type, values)):  # the usual case, checked in C
                 array = np.array(values, dtype=np.float64)
                 if np.all((array >= 0) & (array <= upper) & np.isfinite(array)):
-                    lists[key] = array.tolist()
+                    lists[key] = list(values)
                     continue
             for value in values:  # find the first bad value and name it
                 if isinstance(value, bool) or not isinstance(value, numbers.Real):

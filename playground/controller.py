@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
@@ -383,8 +383,14 @@ class Controller(QObject):
             run_id=self.document.new_run_id(),
             epoch=session.epoch if session.trainer_state is not None else 0,
         )
-        # The worker gets the data first: the trainer state is restored onto them.
+        # The worker gets the data first: the trainer state is restored onto them. The window
+        # shows the new document before the worker is told to restore its run: a long history
+        # keeps the worker busy for a while, and the window is drawn sooner when the two
+        # threads do not take turns at the GIL meanwhile.
         self._send_data_of(session.points)
+        self._worker_run_id = document.run_id
+        self.undo_stack.clear()
+        self.document.replace_all(document)
         self._control_serial = self._worker.restore(
             session.architecture.to_engine(),
             session.hyperparameters,
@@ -392,10 +398,11 @@ class Controller(QObject):
             session.trainer_state,
             run_id=document.run_id,
             **session.architecture.network_kwargs(),
+            after_draw=True,
         )
-        self._worker_run_id = document.run_id
-        self.undo_stack.clear()
-        self.document.replace_all(document)
+        # a zero timer fires once the events posted so far, the window's repaint among them,
+        # are handled
+        QTimer.singleShot(0, self._worker.window_drawn)
 
     def new_document(self) -> None:
         """File > New: the default document, untrained, no undo history."""

@@ -15,7 +15,6 @@ Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop retu
 ``thread.quit()`` -> ``thread.wait()``.
 """
 
-import copy
 import sys
 import threading
 import time
@@ -68,6 +67,8 @@ DEAD_UNITS_SECONDS = 1.0
 # dozens per repaint made the window stutter. A shorter interval bounds those waits.
 TRAINING_SWITCH_INTERVAL = 0.002
 DEFAULT_CALL_TIMEOUT = 5.0
+# The longest a restore(after_draw=True) waits for the window to draw before going ahead.
+RESTORE_WAITS_FOR_DRAW_SECONDS = 0.25
 # Replaced runs kept so that undo can bring them back with their weights and curves: at most
 # this many, and at most this many bytes of parameters and optimizer buffers in all.
 KEPT_RUNS = 32
@@ -83,28 +84,6 @@ Rect = tuple[float, float, float, float]
 
 def _close(grid: NDArray[np.float32], other: NDArray[np.float32]) -> bool:
     return grid.shape == other.shape and float(np.max(np.abs(grid - other))) < GRID_TOLERANCE
-
-
-def copy_state(value: Any) -> Any:
-    """A deep copy of a trainer state (dicts, lists, tuples, arrays and plain values), fast for
-    long lists of floats: a list whose items are all floats, ints, strs, bools or None is copied
-    as a list (they are immutable), where ``copy.deepcopy`` visits and memoises every item
-    (0.2 s for a 300,000-epoch history). Anything else goes to ``copy.deepcopy``."""
-    kind = type(value)
-    if kind is dict:
-        return {key: copy_state(item) for key, item in value.items()}
-    if kind is np.ndarray:
-        return value.copy()
-    if kind is list or kind is tuple:
-        if all(type(item) in _IMMUTABLE for item in value):
-            return kind(value)
-        return kind(copy_state(item) for item in value)
-    if kind in _IMMUTABLE:
-        return value
-    return copy.deepcopy(value)
-
-
-_IMMUTABLE = frozenset({float, int, str, bool, type(None)})
 
 
 def _lacks_a_class(y: NDArray[np.int64]) -> bool:
@@ -324,6 +303,8 @@ class TrainingWorker(QObject):
         super().__init__(parent)
         self._mailbox = _Mailbox()
         self._finished = threading.Event()
+        self._window_drawn = threading.Event()  # see restore(after_draw=True)
+        self._window_drawn.set()
         self._receipt = _Receipt(self._mailbox)  # no parent: it stays in this (GUI) thread
         self.sigSnapshot.connect(self._receipt.on_snapshot)
         self._awaiting_receipt = False
@@ -421,6 +402,8 @@ class TrainingWorker(QObject):
         trainer_state: dict[str, Any] | None,
         run_id: int | None = None,
         features: Sequence[str] = DEFAULT_FEATURES,
+        *,
+        after_draw: bool = False,
     ) -> int:
         """Start a run from saved weights and trainer state, paused; returns the serial.
 
@@ -445,7 +428,15 @@ class TrainingWorker(QObject):
             As for :meth:`reset`.
         features : sequence of str
             As for :meth:`reset`.
+        after_draw : bool
+            Rebuild the trainer only once :meth:`window_drawn` is called (or a :meth:`call`,
+            :meth:`pause` or :meth:`stop` comes, or RESTORE_WAITS_FOR_DRAW_SECONDS pass): a
+            long history takes the worker tens of milliseconds holding the GIL, and the
+            window that has just shown the restored document draws it sooner when the two
+            threads do not take turns meanwhile.
         """
+        if after_draw:
+            self._window_drawn.clear()
         return self._mailbox.post(
             "restore",
             list(architecture),
@@ -512,6 +503,7 @@ class TrainingWorker(QObject):
     def pause(self) -> int:
         """Stop training now (the step in progress is abandoned, unchanged) and report a
         snapshot."""
+        self._window_drawn.set()
         return self._mailbox.post("pause")
 
     def step(self) -> int:
@@ -520,7 +512,12 @@ class TrainingWorker(QObject):
 
     def stop(self) -> int:
         """End the loop (the thread can then quit); later commands are ignored."""
+        self._window_drawn.set()
         return self._mailbox.post("stop")
+
+    def window_drawn(self) -> None:
+        """The window has drawn what a ``restore(after_draw=True)`` waits for."""
+        self._window_drawn.set()
 
     def call(self, function: Callable[[], Any], timeout: float = DEFAULT_CALL_TIMEOUT) -> Any:
         """Run ``function()`` in the worker thread between two mini-batches (the step in
@@ -537,6 +534,7 @@ class TrainingWorker(QObject):
         """
         if self._finished.is_set():
             raise RuntimeError("the training worker has stopped.")
+        self._window_drawn.set()  # a restore waiting for a draw goes ahead: this caller waits
         future: Future = Future()
         self._mailbox.post("call", function, future)
         return future.result(timeout)
@@ -774,7 +772,8 @@ class TrainingWorker(QObject):
             net.set_params(weights)  # copies
         trainer = None
         if trainer_state is not None:
-            trainer_state = copy_state(trainer_state)
+            self._window_drawn.wait(RESTORE_WAITS_FOR_DRAW_SECONDS)
+            # load_state_dict copies what it keeps: the session's state stays the GUI's
             usable = self._data is not None and not _lacks_a_class(self._data[1])
             X, y = self._data[:2] if usable else _PLACEHOLDER_DATA
             trainer = nn_engine.Trainer(net, X, y, **hp.trainer_kwargs())

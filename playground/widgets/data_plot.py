@@ -108,7 +108,8 @@ def decision_contour(
     a, b, c, d = g[rows, cols], g[rows, cols + 1], g[rows + 1, cols + 1], g[rows + 1, cols]
     xl, xr, yb, yt = xs[cols], xs[cols + 1], ys[rows], ys[rows + 1]
 
-    with np.errstate(divide="ignore", invalid="ignore"):  # edges without a crossing: unused
+    # edges without a crossing are unused: their 0/0, x/0 or x/(subnormal) are ignored
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
         def along(v1: NDArray, v2: NDArray, p1: NDArray, p2: NDArray) -> NDArray:
             return p1 + (level - v1) / (v2 - v1) * (p2 - p1)

@@ -145,6 +145,7 @@ class _Series:
         self.x = GrowingArray()
         self.y = GrowingArray()
         self.shown = GrowingArray()  # the y drawn (clipped) when there are markers
+        self.clipped = GrowingArray()  # the epochs drawn clipped, kept as the values come
         self.cap: float | None = None
 
     def extend(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
@@ -154,36 +155,47 @@ class _Series:
             self.curve.setData(self.x.values, self.y.values)
             return
         self.shown.extend(self._clip(y))
-        self._draw()
+        # only the new values are looked at: a snapshot's cost must not grow with the history
+        more = self._clipped_among(x, y)
+        self.clipped.extend(more)
+        self._draw(markers_changed=len(more) > 0)
 
     def set_cap(self, cap: float | None) -> None:
         """Clip at ``cap`` from now on (all values so far are drawn again)."""
         self.cap = cap
         self.shown.clear()
         self.shown.extend(self._clip(self.y.values))
-        self._draw()
+        self.clipped.clear()
+        self.clipped.extend(self._clipped_among(self.x.values, self.y.values))
+        self._draw(markers_changed=True)
 
     def _clip(self, y: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.cap is None:
             return np.where(np.isfinite(y), y, np.nan)
         return np.where(np.isfinite(y) & (y <= self.cap), y, self.cap)
 
-    def _draw(self) -> None:
+    def _clipped_among(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray:
+        if self.cap is None:
+            return np.empty(0)
+        return x[~(np.isfinite(y) & (y <= self.cap))]
+
+    def _draw(self, markers_changed: bool) -> None:
         self.curve.setData(self.x.values, self.shown.values)
-        clipped = self.clipped_epochs()
-        self.markers.setData(clipped, np.full(len(clipped), self.cap or 0.0))
+        if markers_changed:
+            clipped = self.clipped.values
+            self.markers.setData(clipped, np.full(len(clipped), self.cap or 0.0))
 
     def clipped_epochs(self) -> NDArray[np.float64]:
         """The epochs whose value is drawn clipped (empty without a cap)."""
         if self.markers is None or self.cap is None:
             return np.empty(0)
-        y = self.y.values
-        return self.x.values[~(np.isfinite(y) & (y <= self.cap))]
+        return self.clipped.values.copy()
 
     def clear(self) -> None:
         self.x.clear()
         self.y.clear()
         self.shown.clear()
+        self.clipped.clear()
         self.cap = None
         self.curve.setData(np.empty(0), np.empty(0))
         if self.markers is not None:

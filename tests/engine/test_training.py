@@ -504,6 +504,43 @@ def test_state_dict_continues_exactly(optimizer, batch_size):
     assert resumed.history.to_dict() == original.history.to_dict()
 
 
+def mutate_every_container(value):
+    """Change, in place, every list and array inside a state (the caller's copy of it)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            mutate_every_container(item)
+    elif isinstance(value, list):
+        for item in value:
+            mutate_every_container(item)
+        value.append(0.5)
+    elif isinstance(value, np.ndarray) and value.size:
+        value.flat[0] = 1 if value.dtype.kind in "iu" else 0.25
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_load_state_dict_keeps_nothing_of_the_state_it_was_given(optimizer):
+    # The app hands a session's state to the worker without copying it: the trainer must
+    # copy what it keeps, history, buffers, order and early-stopping record alike.
+    X, y = small_data(30)
+    X_val, y_val = small_data(10, seed=5)
+    settings = dict(optimizer=optimizer, batch_size=4, validation_data=(X_val, y_val), seed=2)
+    original = Trainer(Network.from_sizes([2, 5, 1], seed=0), X, y, **settings)
+    original.early_stopping_patience = 50
+    continue_run(original, 19, by_batch=True)  # 8 batches per epoch: mid-epoch 3
+    given_state = original.state_dict()
+    resumed = Trainer(Network.from_sizes([2, 5, 1], seed=1), X, y, **settings)
+    resumed.load_state_dict(given_state)
+    expected = to_json_and_back(original.state_dict())
+
+    mutate_every_container(given_state)
+
+    assert to_json_and_back(resumed.state_dict()) == expected
+    continue_run(original, 10, by_batch=True)
+    continue_run(resumed, 10, by_batch=True)
+    assert np.array_equal(resumed.net.params, original.net.params)
+    assert resumed.history.to_dict() == original.history.to_dict()
+
+
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
 def test_state_dict_mid_epoch_through_json_continues_exactly(optimizer):
     X, y = small_data(30)

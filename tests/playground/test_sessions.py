@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+import playground.worker
 from playground import MainWindow, session_manager
 from playground.session_manager import SessionManager
 from playground.state import (
@@ -231,6 +232,22 @@ def test_round_trip_restores_everything_and_training_continues_identically(qtbot
     step(qtbot, restored, 4)
     assert_same(restored.worker.training_state(), original.worker.training_state())
     assert_same(curves(restored), curves(original))
+
+
+def test_an_opened_run_is_restored_once_the_window_has_drawn_it(qtbot, tmp_path, monkeypatch):
+    # The worker rebuilds the trainer (its history can be long) only after the window has
+    # drawn the opened session; nothing but that draw may let it go ahead here (no call).
+    monkeypatch.setattr(playground.worker, "RESTORE_WAITS_FOR_DRAW_SECONDS", 60.0)
+    original = prepared_window(qtbot)
+    step(qtbot, original, 3)
+    saved_curves = curves(original)
+    path = tmp_path / "run.nnpg"
+    original.save_session(path)
+
+    restored = new_window(qtbot)
+    restored.load_session(path)
+    qtbot.waitUntil(lambda: restored.metricsPlots.curves["loss"].xData is not None, timeout=5_000)
+    assert_same(curves(restored), saved_curves)
 
 
 def test_continuous_training_after_open_matches_the_uninterrupted_run(qtbot, tmp_path):

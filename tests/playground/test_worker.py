@@ -500,3 +500,46 @@ def test_the_grid_is_as_fine_as_the_budget_allows():
     assert grid_cells(small, running=True) == 100
     ten = Architecture.from_units([256] * 10).to_engine()
     assert grid_cells(ten, running=True) == 25 and grid_cells(ten, running=False) == 50
+
+
+def trained_state(epochs: int = 3):
+    """Weights and trainer state of the engine trained ``epochs`` epochs on the worker's data."""
+    trainer = engine_trainer()
+    for _ in range(epochs):
+        trainer.step_epoch()
+    return trainer.net.get_params(), trainer.state_dict()
+
+
+def restored_epoch(worker):
+    return worker._trainer.epoch if worker._trainer is not None else None
+
+
+@pytest.mark.parametrize("opener", ["window_drawn", "call"])
+def test_a_restore_after_draw_waits_for_the_window_or_a_call(qtbot, worker, monkeypatch, opener):
+    # a wait longer than any call's timeout: only window_drawn() or the call itself can end it
+    monkeypatch.setattr(playground.worker, "RESTORE_WAITS_FOR_DRAW_SECONDS", 60.0)
+    weights, state = trained_state(3)
+    worker.restore(ARCHITECTURE, HYPER, weights, state, after_draw=True)
+    if opener == "window_drawn":
+        answer = worker.call_async(lambda: restored_epoch(worker))  # queued behind the restore
+        worker.window_drawn()
+        assert answer.result(timeout=5) == 3
+    else:
+        assert worker.call(lambda: restored_epoch(worker), timeout=5) == 3
+    assert_params_equal(worker.network_params(), weights)
+
+
+def test_stop_does_not_wait_for_a_restore_waiting_for_a_draw(qtbot, monkeypatch):
+    monkeypatch.setattr(playground.worker, "RESTORE_WAITS_FOR_DRAW_SECONDS", 60.0)
+    thread = QThread()
+    worker = TrainingWorker()
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.sigFinished.connect(thread.quit)
+    thread.start()
+    worker.set_data(X_TRAIN, Y_TRAIN, X_TEST, Y_TEST)
+    weights, state = trained_state(1)
+    worker.restore(ARCHITECTURE, HYPER, weights, state, after_draw=True)
+    worker.stop()
+    thread.quit()  # ends the thread's event loop once the worker's loop has returned
+    assert thread.wait(5000)
