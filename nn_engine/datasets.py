@@ -446,7 +446,12 @@ def _first_bad_row(rows: list[str]) -> tuple[NDArray[np.float64], int]:
     checks finiteness and labels on whole arrays.
     """
     n_rows = len(rows)
-    commas = np.fromiter(map(str.count, rows, itertools.repeat(",")), np.int64, n_rows)
+    commas = np.empty(n_rows, np.int64)
+    for start in range(0, n_rows, _LINES_PER_BLOCK):  # in blocks: see _lines
+        block = rows[start : start + _LINES_PER_BLOCK]
+        commas[start : start + len(block)] = np.fromiter(
+            map(str.count, block, itertools.repeat(",")), np.int64, len(block)
+        )
     wrong_width = np.flatnonzero(commas != 2)
     aligned = int(wrong_width[0]) if len(wrong_width) else n_rows  # rows before are x,y,label
     values = np.empty(3 * aligned, np.float64)
@@ -471,6 +476,36 @@ def _first_bad_row(rows: list[str]) -> tuple[NDArray[np.float64], int]:
     if suspicious.any():
         first_bad = min(first_bad, int(np.argmax(suspicious)))
     return values, first_bad
+
+
+# A CSV is decoded, split and checked in blocks: each step on a whole 30 MB file is one C call
+# that holds the GIL for tens of milliseconds, and a reader on a background thread must let the
+# GUI thread run in between.
+_BYTES_PER_BLOCK = 2**20
+_LINES_PER_BLOCK = 2**15
+
+
+def _lines(raw: bytes, name: str) -> list[str]:
+    """The lines of UTF-8 ``raw`` (a leading byte-order mark dropped), split on line ends only
+    (\\n, \\r\\n or \\r; str.splitlines also splits on form feeds and the like), decoded block by
+    block; blocks end just after a b"\\n", which UTF-8 never uses inside a character."""
+    lines: list[str] = []
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    while start < len(raw):
+        cut = raw.find(b"\n", start + _BYTES_PER_BLOCK)
+        stop = len(raw) if cut < 0 else cut + 1
+        try:
+            text = raw[start:stop].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{name} must be UTF-8 text, got a non-UTF-8 byte at offset {start + error.start}."
+            ) from None
+        block = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if stop < len(raw):
+            block.pop()  # the empty text after the block's last line end: not a line
+        lines.extend(block)
+        start = stop
+    return lines or [""]
 
 
 def read_csv(path: str | os.PathLike) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -503,14 +538,7 @@ def read_csv(path: str | os.PathLike) -> tuple[NDArray[np.float64], NDArray[np.i
     """
     name = Path(path).name
     raw = read_regular_file(path, max_bytes=MAX_CSV_BYTES, name=name)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{name} must be UTF-8 text, got a non-UTF-8 byte at offset {error.start}."
-        ) from None
-    # split on line ends only (str.splitlines also splits on form feeds and the like)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _lines(raw, name)
     header_index = next((index for index, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise ValueError(f"{name} must start with the header '{CSV_HEADER}', got an empty file.")
@@ -520,7 +548,9 @@ def read_csv(path: str | os.PathLike) -> tuple[NDArray[np.float64], NDArray[np.i
             f"{name} line {header_index + 1}: the header must be '{CSV_HEADER}', "
             f"got {shorten(header)}."
         )
-    rows = list(filter(str.strip, lines[header_index + 1 :]))  # the non-blank lines
+    rows: list[str] = []  # the non-blank lines, gathered in blocks (see _lines)
+    for start in range(header_index + 1, len(lines), _LINES_PER_BLOCK):
+        rows.extend(filter(str.strip, lines[start : start + _LINES_PER_BLOCK]))
     if not rows:
         raise ValueError(f"{name} must have at least one data row after the header, got none.")
 

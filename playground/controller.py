@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
+from playground import memory
 from playground.state import (
     HISTORY_KEYS,
     Architecture,
@@ -196,6 +197,13 @@ class Controller(QObject):
         self._shut_down = False
         self._start_worker()
         self.document.subscribe(self._on_document_changed)
+        # memory freed by the three threads goes back to the system now and then (see memory)
+        self._memory_timer = QTimer(self)
+        self._memory_timer.setObjectName("memoryTimer")
+        self._memory_timer.setInterval(memory.RELEASE_INTERVAL_MS)
+        self._memory_timer.timeout.connect(memory.release_free_memory)
+        if memory.can_release_free_memory():
+            self._memory_timer.start()
         self._send_data()
         self._switch_worker_run()
         self._worker.set_hyperparameters(self.document.hyperparameters)

@@ -503,6 +503,29 @@ def test_read_csv_reports_the_first_bad_row_of_a_large_file_by_its_line(tmp_path
     assert str(caught.value) == f"bad.csv line {number}: {problem}"
 
 
+def test_read_csv_of_a_large_file_names_a_late_bad_byte_by_its_offset(tmp_path):
+    # the file is decoded in blocks (a background reader must let the GUI thread run): the
+    # offset is still the byte's in the whole file, the byte-order mark counted
+    text = "\n".join(["x,y,label", *many_rows(100_000)]).encode()
+    offset = 3 * len(text) // 4
+    data = b"\xef\xbb\xbf" + text[:offset] + b"\xff" + text[offset:]
+    (tmp_path / "late.csv").write_bytes(data)
+    with pytest.raises(ValueError) as caught:
+        read_csv(tmp_path / "late.csv")
+    assert str(caught.value) == (
+        f"late.csv must be UTF-8 text, got a non-UTF-8 byte at offset {offset + 3}."
+    )
+
+
+def test_read_csv_with_old_mac_line_ends_over_many_blocks_keeps_every_row(tmp_path):
+    rows = many_rows(100_000)
+    (tmp_path / "mac.csv").write_bytes("\r".join(["x,y,label", *rows, ""]).encode())
+    X, y = read_csv(tmp_path / "mac.csv")
+    assert len(X) == 100_000
+    back = zip(X.tolist(), y.tolist(), strict=True)
+    assert [f"{a!r},{b!r},{label}" for (a, b), label in back] == rows
+
+
 def test_read_csv_missing_file_is_an_oserror(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_csv(tmp_path / "nothing.csv")
