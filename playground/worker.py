@@ -793,8 +793,16 @@ class TrainingWorker(QObject):
             self._emit_wanted = True
 
     def _on_set_points(self, serial: int, X: NDArray, labels: NDArray, is_test: NDArray) -> None:
+        # np.compress: ~5x faster than boolean indexing of rows, and it holds the GIL (which
+        # the GUI thread, drawing the same new points, waits for) that much less
         train = ~is_test
-        self._on_set_data(serial, X[train], labels[train], X[is_test], labels[is_test])
+        self._on_set_data(
+            serial,
+            np.compress(train, X, axis=0),
+            np.compress(train, labels),
+            np.compress(is_test, X, axis=0),
+            np.compress(is_test, labels),
+        )
 
     def _on_set_hyperparameters(self, serial: int, hp: Hyperparameters) -> None:
         self._hyperparameters = hp
