@@ -524,9 +524,10 @@ def scale_main(args: argparse.Namespace) -> None:
         f"\nAt the end ({format_mib(rss_end)} RSS), the training worker's networks held these "
         f"buffers (workspaces; runs replaced by a new network are kept for undo): {buffers}."
     )
-    print(
-        f"\nQuit while {cells[-1]['network']} trains on {cells[-1]['points']:,} points "
-        f"({QUIT_AFTER_SECONDS:g} s after an epoch was reported): `window.close()` took "
-        f"{quit_seconds:.2f} s."
-    )
+    if cells:  # --drawing-only measures no training cell, and no quit
+        print(
+            f"\nQuit while {cells[-1]['network']} trains on {cells[-1]['points']:,} points "
+            f"({QUIT_AFTER_SECONDS:g} s after an epoch was reported): `window.close()` took "
+            f"{quit_seconds:.2f} s."
+        )
     catcher.print_report()
