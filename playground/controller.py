@@ -197,7 +197,8 @@ class Controller(QObject):
         self._shut_down = False
         self._start_worker()
         self.document.subscribe(self._on_document_changed)
-        # memory freed by the three threads goes back to the system now and then (see memory)
+        # memory freed by the three threads goes back to the system (see memory)
+        memory.configure_allocator()
         self._memory_timer = QTimer(self)
         self._memory_timer.setObjectName("memoryTimer")
         self._memory_timer.setInterval(memory.RELEASE_INTERVAL_MS)
