@@ -9,7 +9,7 @@ two remedies, both for Linux with glibc (elsewhere they do nothing):
   but it raises that threshold to the size of every such block freed (up to 32 MiB): from then
   on NumPy's arrays of a few MB came from the heap, whose holes are not given back.
   :func:`configure_allocator` fixes the threshold at MMAP_THRESHOLD, which turns that off
-  (a 120 s soak of benchmarks/soak.py: RSS +37 MB before, +15 MB after).
+  (benchmarks/soak.py: RSS +37 MB at 120 s before, +15 MB after; +42 MB over 5 minutes).
 * Smaller blocks freed in the middle of the heap stay with the allocator: the window calls
   :func:`release_free_memory` (``malloc_trim(0)``) every RELEASE_INTERVAL_MS.
 """
