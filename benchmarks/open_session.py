@@ -10,8 +10,11 @@ wall time from the request until the window shows the session (``sigOpenFinished
 longest gap of the GUI thread meanwhile: the time the window could not react. Then it measures
 training from there: the first snapshots redraw the long curves.
 
-Issue 9's question: does a restored 300k-epoch history freeze the window? Nothing here is part
-of the test suite's pass/fail.
+Then it saves that session through File ▸ Save's path (``SessionManager._save_in_background``),
+paused and while training, with the same gap recorder.
+
+Issue 9's question: does a 300k-epoch history freeze the window when opened or saved? Nothing
+here is part of the test suite's pass/fail.
 """
 
 import argparse
@@ -116,6 +119,32 @@ def open_once(window, path: Path) -> dict[str, float]:  # noqa: ANN001
     }
 
 
+def save_once(window, path: Path, training: bool) -> dict[str, float]:  # noqa: ANN001
+    """Save the session shown to ``path`` as File ▸ Save does (captured between two
+    mini-batches, checked and written off the GUI thread), while paused or while training;
+    wall time until saved, and the GUI thread's gaps meanwhile."""
+    finished: list[str] = []
+    manager = window.session_manager
+    manager.sigSaveFinished.connect(lambda _path, error: finished.append(error))
+    if training:
+        window.train()
+        wait(0.5)
+    gaps = GapRecorder()
+    gaps.start()
+    started = time.perf_counter()
+    manager._save_in_background(path)
+    if not wait_until(lambda: bool(finished), OPEN_TIMEOUT):
+        raise TimeoutError(f"the save did not finish within {OPEN_TIMEOUT:g} s")
+    seconds = time.perf_counter() - started
+    wait(0.2)
+    gaps.stop()
+    window.pause()
+    wait(0.3)
+    if finished[0]:
+        raise RuntimeError(f"the save failed: {finished[0]}")
+    return {"save_seconds": seconds, **gaps.summary()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=300_000, help="epochs of history")
@@ -134,6 +163,11 @@ def main(argv: list[str] | None = None) -> None:
         size = path.stat().st_size
         runs = [open_once(window, path) for _ in range(args.repeats)]
         epoch = window.epoch
+        target = Path(directory) / "saved.nnpg"
+        saves = {
+            training: [save_once(window, target, training) for _ in range(args.repeats)]
+            for training in (False, True)
+        }
     harness.close_window(window)
     catcher.stop()
 
@@ -162,6 +196,29 @@ def main(argv: list[str] | None = None) -> None:
                 ["GUI gap p99 while opening", cell("gap_p99", " ms")],
                 ["longest GUI gap training after it", cell("train_gap_max", " ms")],
                 ["GUI gap p99 training after it", cell("train_gap_p99", " ms")],
+            ],
+        )
+    )
+    print(
+        f"\nThen the session shown (epoch {epoch:,}) saved through File ▸ Save's path "
+        f"{args.repeats} times paused and {args.repeats} times while training. Median "
+        "(min–max):\n"
+    )
+
+    def save_cell(training: bool, key: str, scale: float = 1.0) -> str:
+        values = [run[key] * scale for run in saves[training]]
+        return f"{statistics.median(values):.0f} ms ({min(values):.0f}–{max(values):.0f})"
+
+    print(
+        markdown_table(
+            ["quantity", "paused", "training"],
+            [
+                ["save: request → saved"]
+                + [save_cell(training, "save_seconds", 1000) for training in (False, True)],
+                ["longest GUI gap while saving"]
+                + [save_cell(training, "gap_max") for training in (False, True)],
+                ["GUI gap p99 while saving"]
+                + [save_cell(training, "gap_p99") for training in (False, True)],
             ],
         )
     )

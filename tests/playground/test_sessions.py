@@ -6,6 +6,7 @@ Settings and the autosave directory are per test (tests/playground/conftest.py).
 
 import io
 import json
+import threading
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+import playground.controller
 import playground.worker
 from playground import MainWindow, session_manager
 from playground.session_manager import SessionManager
@@ -826,3 +828,25 @@ def test_the_file_menu_lists_the_session_entries_with_their_shortcuts(qtbot):
     }
     for action, keys in shortcuts.items():
         assert action.shortcut().toString() == keys
+
+
+def test_an_interactive_save_checks_the_captured_session_off_the_gui_thread(qtbot, monkeypatch):
+    # A Session checks everything it holds (0.25 s for a 300,000-epoch history): a save or
+    # autosave from the menu must not do that in the GUI thread.
+    window = prepared_window(qtbot)
+    step(qtbot, window, 3)
+    built_in = []
+    build = playground.controller.build_session
+
+    def recording_build(*args):
+        built_in.append(threading.current_thread())
+        return build(*args)
+
+    monkeypatch.setattr(playground.controller, "build_session", recording_build)
+    delivered = []
+    window.controller.capture_session_async(lambda session, problem: delivered.append(session))
+    qtbot.waitUntil(lambda: bool(delivered), timeout=10_000)
+    assert built_in and built_in[0] is not threading.main_thread()
+    session = delivered[0]
+    assert session.epoch == 3 and len(session.history["loss"]) == 3
+    assert_same(session.weights, window.worker.training_state()[0])
