@@ -27,6 +27,8 @@ from nn_engine.validation import (
     check_seed,
     check_X,
     check_y,
+    floats_to_array,
+    only_types,
     shorten,
 )
 
@@ -174,8 +176,8 @@ class History:
             if not isinstance(values, list | tuple):
                 raise ValueError(f"history {key} must be a list, got {type(values).__name__}.")
             upper = 1.0 if key.endswith("accuracy") else math.inf
-            if _FLOAT_TYPE.issuperset(map(type, values)):  # the usual case, checked in C
-                array = np.array(values, dtype=np.float64)
+            if only_types(values, _FLOAT_TYPE):  # the usual case, checked in C
+                array = floats_to_array(values)
                 if np.all((array >= 0) & (array <= upper) & np.isfinite(array)):
                     lists[key] = list(values)
                     continue

@@ -5,6 +5,7 @@ Inside the engine the invariants these establish are trusted (asserted at most).
 
 import math
 import numbers
+import time
 from collections.abc import Iterable
 
 import numpy as np
@@ -139,3 +140,37 @@ def shorten(value: object, limit: int = 40, *, quote: bool = True) -> str:
         return repr(value[:cut]) + ("…" if cut < len(value) else "")
     text = repr(value) if quote else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Long lists (a 300,000-epoch history) are checked and converted in slices: one C call over the
+# whole list holds the GIL for ~5 ms, and a GUI thread waiting for it at each of its Qt calls
+# freezes for hundreds of milliseconds while a background thread checks a session.
+LIST_SLICE = 2**14
+
+
+def only_types(values: Iterable, types: frozenset) -> bool:
+    """Whether every item of ``values`` has exactly one of ``types`` (``type(item) in types``),
+    a list or tuple checked slice by slice (see LIST_SLICE)."""
+    if not isinstance(values, list | tuple):
+        return types.issuperset(map(type, values))
+    for start in range(0, len(values), LIST_SLICE):
+        if not types.issuperset(map(type, values[start : start + LIST_SLICE])):
+            return False
+        time.sleep(0)  # lets a thread waiting for the GIL (the GUI's) have it
+    return True
+
+
+def floats_to_array(values: list | tuple) -> NDArray[np.float64]:
+    """A float64 array of a list of numbers, converted slice by slice (see LIST_SLICE).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As ``np.array(values, dtype=np.float64)`` does for an item that is not a number.
+    """
+    array = np.empty(len(values), np.float64)
+    for start in range(0, len(values), LIST_SLICE):
+        part = values[start : start + LIST_SLICE]
+        array[start : start + len(part)] = np.array(part, dtype=np.float64)
+        time.sleep(0)  # lets a thread waiting for the GIL (the GUI's) have it
+    return array

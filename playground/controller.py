@@ -17,12 +17,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication
 
+from nn_engine.validation import floats_to_array
 from playground import memory
 from playground.state import (
     HISTORY_KEYS,
@@ -528,7 +528,7 @@ def build_session(parts: dict[str, Any], weights: Any, trainer_state: Any) -> Se
     epoch, history = 0, {}
     if trainer_state is not None:
         saved = trainer_state["history"]
-        history = {key: np.asarray(saved[key], dtype=np.float64) for key in HISTORY_KEYS}
+        history = {key: floats_to_array(saved[key]) for key in HISTORY_KEYS}
         epoch = len(saved["loss"])
     return Session(
         points=parts["points"],

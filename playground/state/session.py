@@ -86,6 +86,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 import nn_engine
+from nn_engine.validation import floats_to_array, only_types
 
 try:
     import fcntl
@@ -391,11 +392,12 @@ def _check_weights(weights: Any, architecture: Architecture) -> list[dict[str, n
 
 
 _PLAIN_TYPES = frozenset((float, int, bool, str, type(None)))
+_NUMBER_TYPES = frozenset((float, int))
 
 
 def _only_plain_values(items: Any) -> bool:
     """Whether a list's items are all plain JSON scalars; fast (in C) for 300 000 floats."""
-    return _PLAIN_TYPES.issuperset(map(type, items))
+    return only_types(items, _PLAIN_TYPES)
 
 
 def _copy_state(state: Any, path: str = "trainer_state") -> Any:
@@ -567,9 +569,11 @@ def _check_state_history(saved: Any, history: Mapping[str, NDArray[np.float64]])
     for key in HISTORY_KEYS:
         values = saved.get(key)
         try:
-            if not isinstance(values, list | tuple) or bool in set(map(type, values)):
+            if not isinstance(values, list | tuple):
                 raise TypeError
-            array = np.array(values, dtype=np.float64)
+            if not only_types(values, _NUMBER_TYPES) and bool in set(map(type, values)):
+                raise TypeError
+            array = floats_to_array(values)
         except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"trainer_state history {key} must be a list of numbers, got {values!r:.80}."

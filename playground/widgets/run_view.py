@@ -50,6 +50,10 @@ class RunView(QObject):
         self._metrics = metrics
         self._stats = stats
         self._backlog: list[Snapshot] = []
+        # The network measured on changed points (a snapshot's evaluation): it stays on
+        # screen until epochs are trained, through snapshots that carry none (the maps that
+        # follow a pause may arrive after it).
+        self._evaluation: tuple | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(METRICS_REFRESH_MS)
@@ -63,6 +67,7 @@ class RunView(QObject):
             # Another network: its figures come with the worker's next snapshot.
             self._timer.stop()
             self._backlog.clear()
+            self._evaluation = None
             self._metrics.clear()
             self._data_plot.clear_regions()
             self._stats.show_metrics(epoch, None)
@@ -91,8 +96,10 @@ class RunView(QObject):
     def _last_metrics(self, snapshot: Snapshot) -> tuple | None:
         """What the stats strip shows: a measurement on changed data, else the last epoch's."""
         if snapshot.evaluation is not None:
+            self._evaluation = snapshot.evaluation
             return snapshot.evaluation
         if len(snapshot.epochs):
+            self._evaluation = None  # trained since: the epochs' own figures
             test = snapshot.val_loss is not None and np.isfinite(snapshot.val_loss[-1])
             return (
                 float(snapshot.loss[-1]),
@@ -100,6 +107,8 @@ class RunView(QObject):
                 float(snapshot.val_loss[-1]) if test else None,
                 float(snapshot.val_accuracy[-1]) if test else None,
             )
+        if self._evaluation is not None:
+            return self._evaluation
         latest = self._metrics.latest()
         return tuple(latest.get(name) for name in METRIC_NAMES) if latest.get("epoch") else None
 

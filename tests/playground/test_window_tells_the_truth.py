@@ -162,3 +162,30 @@ def test_every_network_and_setting_edit_is_one_undo_step(qtbot, window, edit):
         return 0 if epochs is None else len(epochs)
 
     qtbot.waitUntil(lambda: curve_length() == epoch, timeout=5_000)
+
+
+def test_a_measurement_on_changed_points_outlives_the_snapshots_that_carry_none(qtbot, window):
+    # After a pause the maps follow in a snapshot of their own; when the points change
+    # meanwhile, that snapshot may come after the one measuring the network on the new
+    # points, and must not bring back the figures of the last epoch (seen once in CI).
+    from playground.worker import Snapshot
+
+    train_then_pause(qtbot, window, 5)
+    run_id, epoch = window.controller.document.run_id, window.epoch
+
+    def snapshot(evaluation=None, epochs=()):
+        n = len(epochs)
+        return Snapshot(
+            run_id=run_id, epoch=epoch, epochs=np.array(epochs, dtype=np.int64),
+            loss=np.full(n, 0.25), accuracy=np.full(n, 0.875), val_loss=None,
+            val_accuracy=None, epochs_per_second=0.0, grid=None, rect=None, rewound_to=None,
+            running=False, commands_done=0, evaluation=evaluation,
+        )  # fmt: skip
+
+    window.runView.show_snapshot(snapshot(evaluation=(0.5, 0.75, None, None)))
+    assert window.trainAccuracyLabel.text() == format_metric(0.75, "accuracy")
+    window.runView.show_snapshot(snapshot())  # the maps that followed the pause
+    assert window.trainLossLabel.text() == format_metric(0.5, "loss")
+    assert window.trainAccuracyLabel.text() == format_metric(0.75, "accuracy")
+    window.runView.show_snapshot(snapshot(epochs=[epoch + 1]))  # trained since
+    assert window.trainAccuracyLabel.text() == format_metric(0.875, "accuracy")
