@@ -29,13 +29,31 @@ def first_layer_inputs(window):
     return window.worker.network_params()[0]["W"].shape[1]
 
 
-def wide_window(window):
+def view_grid(rect):
+    """The centres of the THUMBNAIL x THUMBNAIL map cells over ``rect``, row 0 at the bottom."""
+    x0, y0, x1, y1 = rect
+    xs = x0 + (np.arange(THUMBNAIL) + 0.5) * (x1 - x0) / THUMBNAIL
+    ys = y0 + (np.arange(THUMBNAIL) + 0.5) * (y1 - y0) / THUMBNAIL
+    return np.meshgrid(xs, ys)
+
+
+def wide_window(qtbot, window):
+    """The window at 1600 x 1000, once the network panel's feature maps follow the resized
+    view (the resize changes the view's aspect, and the data plot tells of a new view at most
+    every 50 ms)."""
     window.resize(1600, 1000)
     QApplication.processEvents()
 
+    def maps_follow_the_view():
+        grid_x, grid_y = view_grid(window.dataPlot.view_rect())
+        maps = window.networkView._feature_maps
+        return np.allclose(maps["x1"], grid_x) and np.allclose(maps["x2"], grid_y)
 
-def test_the_input_column_offers_the_built_ins_with_x1_x2_on(window):
-    wide_window(window)
+    qtbot.waitUntil(maps_follow_the_view, timeout=5_000)
+
+
+def test_the_input_column_offers_the_built_ins_with_x1_x2_on(qtbot, window):
+    wide_window(qtbot, window)
     view = window.networkView
     assert view.features == BUILT_INS
     assert view.active_features == ["x1", "x2"]
@@ -51,7 +69,7 @@ def test_the_input_column_offers_the_built_ins_with_x1_x2_on(window):
 
 
 def test_toggling_a_feature_is_an_undoable_network_edit(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     hidden = window.architecture.layers
     qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.epoch == 1, timeout=10_000)
@@ -83,7 +101,7 @@ def test_toggling_a_feature_is_an_undoable_network_edit(qtbot, window):
 
 
 def test_the_last_feature_cannot_be_switched_off(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     click_feature(qtbot, window, "x1")
     assert window.architecture.features == ("x2",)
     steps = window.undo_stack.count()
@@ -97,7 +115,7 @@ def test_the_last_feature_cannot_be_switched_off(qtbot, window):
 
 
 def test_links_leave_the_active_features_only(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     view = window.networkView
     click_feature(qtbot, window, "sin(x2)")
     qtbot.waitUntil(
@@ -115,25 +133,9 @@ def test_links_leave_the_active_features_only(qtbot, window):
     assert f"weight sin x2 → layer 1 unit 15<br><b>{w:+.6g}</b>" in view.hover_text()
 
 
-def view_grid(rect):
-    """The centres of the THUMBNAIL x THUMBNAIL map cells over ``rect``, row 0 at the bottom."""
-    x0, y0, x1, y1 = rect
-    xs = x0 + (np.arange(THUMBNAIL) + 0.5) * (x1 - x0) / THUMBNAIL
-    ys = y0 + (np.arange(THUMBNAIL) + 0.5) * (y1 - y0) / THUMBNAIL
-    return np.meshgrid(xs, ys)
-
-
 def test_each_feature_map_is_the_feature_over_the_view(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     view = window.networkView
-
-    # the resize changed the view's aspect; the data plot tells of it at most every 50 ms
-    def maps_follow_the_view():
-        grid_x, grid_y = view_grid(window.dataPlot.view_rect())
-        maps = view._feature_maps
-        return np.allclose(maps["x1"], grid_x) and np.allclose(maps["x2"], grid_y)
-
-    qtbot.waitUntil(maps_follow_the_view, timeout=5_000)
     rect = window.dataPlot.view_rect()
     grid_x, grid_y = view_grid(rect)
     expected = {
@@ -161,7 +163,7 @@ def test_each_feature_map_is_the_feature_over_the_view(qtbot, window):
 
 
 def test_hovering_a_feature_states_its_range_and_what_a_click_does(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     view = window.networkView
     slot = view.features.index("x2^2")
     qtbot.mouseMove(view.view.viewport(), view.node_position(0, slot))
@@ -219,7 +221,7 @@ def test_the_expression_field_refuses_what_the_engine_refuses_as_you_type(qtbot,
 
 
 def test_an_expression_can_be_switched_off_and_removed(qtbot, window):
-    wide_window(window)
+    wide_window(qtbot, window)
     panel = window.networkPanel
     panel.add_feature("x1^2 + x2^2")
     assert window.architecture.features == ("x1", "x2", "x1^2 + x2^2")
@@ -240,7 +242,7 @@ def test_an_expression_can_be_switched_off_and_removed(qtbot, window):
 
 
 def test_a_feature_not_finite_on_the_data_refuses_training_with_a_message(qtbot, window, capfd):
-    wide_window(window)
+    wide_window(qtbot, window)
     window.networkPanel.add_feature("log(x1)")  # the moons have points with x1 <= 0
     # the panel still draws the network (no dead-unit share can be counted on such points)
     view = window.networkView
@@ -327,7 +329,7 @@ def test_the_exported_model_and_architecture_keep_the_features(qtbot, window, tm
 
 
 def test_a_feature_toggle_marks_the_session_unsaved_and_undo_clears_it(qtbot, window, tmp_path):
-    wide_window(window)
+    wide_window(qtbot, window)
     window.save_session(tmp_path / "clean.nnpg")
     assert not window.isWindowModified()
     click_feature(qtbot, window, "x1*x2")
