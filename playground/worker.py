@@ -58,8 +58,10 @@ GRID_TOLERANCE = 0.5 / 255
 FRAME_SECONDS = 1 / FRAMES_PER_SECOND
 # The network panel's neuron maps come with every NETWORK_FRAME_EVERY-th decision map while
 # training (at least 10 per second are wanted; drawing them costs the GUI thread), and with
-# every one while paused.
+# every one while paused, or while the decision maps come slower than EVERY_MAP_BELOW per
+# second (slow epochs: 10 x 256 units gives 12 maps per second, and 6 neuron maps would be few).
 NETWORK_FRAME_EVERY = 2
+EVERY_MAP_BELOW = 18.0
 # Dead ReLU units are counted over the whole training set at most this often while training.
 DEAD_UNITS_SECONDS = 1.0
 # While training, the GUI thread competes with this loop for the GIL. Every Qt call that
@@ -346,6 +348,7 @@ class TrainingWorker(QObject):
         self._hidden_references: dict[int, NDArray] = {}
         self._dead_units_at = 0.0
         self._grids_submitted = 0
+        self._grid_times: deque[float] = deque(maxlen=8)  # when the last maps were asked for
         self._pending_norms: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
 
     # -- commands (any thread) ------------------------------------------------------------------
@@ -849,6 +852,7 @@ class TrainingWorker(QObject):
         self._maps_follow = False
         if not self._running and self._ensure_trainer():
             self._running = True
+            self._grid_times.clear()
             self._rate_epochs, self._rate_since = 0, time.perf_counter()
             self._frame_start = self._rate_since
 
@@ -1097,7 +1101,9 @@ class TrainingWorker(QObject):
 
     def _frame_due(self) -> bool:
         """Whether the next grid brings the panels' frames (every NETWORK_FRAME_EVERY-th)."""
-        return not self._running or self._grids_submitted % NETWORK_FRAME_EVERY == 0
+        if not self._running:
+            return True
+        return network_frame_due(self._grids_submitted, self._grid_times, time.perf_counter())
 
     def _hidden_job(self) -> _HiddenJob | None:
         """The hidden-space view's job for the next grid, when it is shown."""
@@ -1185,8 +1191,21 @@ class TrainingWorker(QObject):
                 grid_cells(self._net.architecture, running=True),
             )
             self._grids_submitted += 1
+            self._grid_times.append(time.perf_counter())
             self._grid_job = _GridJob(self._run_id, self._rect, future)
         return result
+
+
+def network_frame_due(submitted: int, asked_at: deque[float], now: float) -> bool:
+    """Whether the next decision map asked for while training brings the network panel's
+    frame: every NETWORK_FRAME_EVERY-th (``submitted`` maps asked for so far), or every one
+    while the last ``asked_at.maxlen`` maps (their times in ``asked_at``, oldest first) came
+    slower than EVERY_MAP_BELOW per second (``now`` the current time)."""
+    if len(asked_at) == asked_at.maxlen and len(asked_at) - 1 < EVERY_MAP_BELOW * (
+        now - asked_at[0]
+    ):
+        return True
+    return submitted % NETWORK_FRAME_EVERY == 0
 
 
 def _hidden_space_for(

@@ -543,3 +543,19 @@ def test_stop_does_not_wait_for_a_restore_waiting_for_a_draw(qtbot, monkeypatch)
     worker.stop()
     thread.quit()  # ends the thread's event loop once the worker's loop has returned
     assert thread.wait(5000)
+
+
+def test_slow_maps_bring_the_network_panels_frame_with_every_one():
+    from collections import deque
+
+    from playground.worker import EVERY_MAP_BELOW, NETWORK_FRAME_EVERY, network_frame_due
+
+    assert (NETWORK_FRAME_EVERY, EVERY_MAP_BELOW) == (2, 18.0)
+    fast = deque((k / 22 for k in range(8)), maxlen=8)  # 22 maps per second
+    slow = deque((k / 12 for k in range(8)), maxlen=8)  # 12 per second (10 x 256 units)
+    starting = deque((k / 12 for k in range(5)), maxlen=8)  # too few to tell yet
+    assert [network_frame_due(n, fast, fast[-1] + 1 / 22) for n in range(4)] == [
+        True, False, True, False,
+    ]  # fmt: skip
+    assert [network_frame_due(n, slow, slow[-1] + 1 / 12) for n in range(4)] == [True] * 4
+    assert [network_frame_due(n, starting, 1.0) for n in range(2)] == [True, False]
