@@ -15,7 +15,6 @@ two remedies, both for Linux with glibc (elsewhere they do nothing):
 """
 
 import ctypes
-import ctypes.util
 import sys
 from collections.abc import Callable
 
@@ -28,7 +27,8 @@ def _glibc_function(name: str, argtypes: list) -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # the process's own symbols, libc's among them (find_library would run ldconfig)
+        libc = ctypes.CDLL(None)
         function = getattr(libc, name)  # malloc_trim and mallopt: glibc only
     except (OSError, AttributeError):
         return None
