@@ -29,7 +29,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from nn_engine.safe_files import read_regular_file
 from nn_engine.tables import TableInfo, TableReport, inspect_table, read_table
-from nn_engine.validation import check_float, check_int, check_seed, check_X, check_y, shorten
+from nn_engine.validation import (
+    LIST_SLICE,
+    check_float,
+    check_int,
+    check_seed,
+    check_X,
+    check_y,
+    shorten,
+)
 
 __all__ = [
     "CSV_HEADER",
@@ -447,8 +455,8 @@ def _first_bad_row(rows: list[str]) -> tuple[NDArray[np.float64], int]:
     """
     n_rows = len(rows)
     commas = np.empty(n_rows, np.int64)
-    for start in range(0, n_rows, _LINES_PER_BLOCK):  # in blocks: see _lines
-        block = rows[start : start + _LINES_PER_BLOCK]
+    for start in range(0, n_rows, LIST_SLICE):  # in blocks: see _lines
+        block = rows[start : start + LIST_SLICE]
         commas[start : start + len(block)] = np.fromiter(
             map(str.count, block, itertools.repeat(",")), np.int64, len(block)
         )
@@ -478,11 +486,10 @@ def _first_bad_row(rows: list[str]) -> tuple[NDArray[np.float64], int]:
     return values, first_bad
 
 
-# A CSV is decoded, split and checked in blocks: each step on a whole 30 MB file is one C call
-# that holds the GIL for tens of milliseconds, and a reader on a background thread must let the
-# GUI thread run in between.
+# A CSV is decoded, split and checked in blocks (of bytes, then of LIST_SLICE lines): each step
+# on a whole 30 MB file is one C call that holds the GIL for tens of milliseconds, and a reader
+# on a background thread must let the GUI thread run in between.
 _BYTES_PER_BLOCK = 2**20
-_LINES_PER_BLOCK = 2**15
 
 
 def _lines(raw: bytes, name: str) -> list[str]:
@@ -549,8 +556,8 @@ def read_csv(path: str | os.PathLike) -> tuple[NDArray[np.float64], NDArray[np.i
             f"got {shorten(header)}."
         )
     rows: list[str] = []  # the non-blank lines, gathered in blocks (see _lines)
-    for start in range(header_index + 1, len(lines), _LINES_PER_BLOCK):
-        rows.extend(filter(str.strip, lines[start : start + _LINES_PER_BLOCK]))
+    for start in range(header_index + 1, len(lines), LIST_SLICE):
+        rows.extend(filter(str.strip, lines[start : start + LIST_SLICE]))
     if not rows:
         raise ValueError(f"{name} must have at least one data row after the header, got none.")
 

@@ -155,8 +155,7 @@ class _Series:
             self.curve.setData(self.x.values, self.y.values)
             return
         self.shown.extend(self._clip(y))
-        # only the new values are looked at: a snapshot's cost must not grow with the history
-        more = self._clipped_among(x, y)
+        more = self._clipped_among(x, y)  # only the new values: no pass over the history
         self.clipped.extend(more)
         self._draw(markers_changed=len(more) > 0)
 
@@ -169,15 +168,16 @@ class _Series:
         self.clipped.extend(self._clipped_among(self.x.values, self.y.values))
         self._draw(markers_changed=True)
 
+    def _within_cap(self, y: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.isfinite(y) & (y <= self.cap)
+
     def _clip(self, y: NDArray[np.float64]) -> NDArray[np.float64]:
         if self.cap is None:
             return np.where(np.isfinite(y), y, np.nan)
-        return np.where(np.isfinite(y) & (y <= self.cap), y, self.cap)
+        return np.where(self._within_cap(y), y, self.cap)
 
     def _clipped_among(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray:
-        if self.cap is None:
-            return np.empty(0)
-        return x[~(np.isfinite(y) & (y <= self.cap))]
+        return np.empty(0) if self.cap is None else x[~self._within_cap(y)]
 
     def _draw(self, markers_changed: bool) -> None:
         self.curve.setData(self.x.values, self.shown.values)

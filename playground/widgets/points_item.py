@@ -36,8 +36,8 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 # array of fragments.
 _FRAGMENT_FIELDS = 10
 _CHUNK = 8192  # fragments per drawPixmapFragments call
-# Points drawn onto the cached image per paint (~5 ms); the rest next paint. The data plot has
-# four items (two classes, train and test), which may all be filling in during one paint pass.
+# Points drawn onto the cached image per paint; the rest next paint. The data plot has four
+# items (two classes, train and test), which may all be filling in during one paint pass.
 PAINT_CHUNK = 25_000
 # Device coordinates beyond this are not sent to Qt (its raster engine works in 32-bit ints).
 _DEVICE_LIMIT = 2.0**30
