@@ -43,6 +43,25 @@ from nn_engine.validation import (
 # 0.01-1), so a magnitude above 1e6 is as far outside any sane run.
 LOSS_FACTOR = 100
 MAX_WEIGHT = 1e6
+# A trainer's attributes that Trainer.export_progress hands to a twin (besides the parameters):
+# hyperparameters, the optimizer with its state, the shuffling generator, the epoch in
+# progress, the early-stopping record and the divergence backups.
+_PROGRESS = (
+    "_batch_size",
+    "_l1",
+    "_l2",
+    "seed",
+    "early_stopping_patience",
+    "stopped",
+    "_optimizer",
+    "_rng",
+    "_order",
+    "_cursor",
+    "_sums",
+    "_best_params",
+    "_best_val_loss",
+    "_backups",
+)
 
 
 class DivergenceError(ArithmeticError):
@@ -557,6 +576,57 @@ class Trainer:
         self._best_val_loss = checked["best_val_loss"]
         self._backups = []
         self._save_backup()
+
+    def export_progress(self) -> dict:
+        """The run's progress, for a twin trainer (another process) to continue it exactly.
+
+        Everything :meth:`state_dict` holds except the history, plus what a session need not
+        keep but a twin must: the last two epochs' backups that a divergence goes back to.
+        Unlike :meth:`state_dict`, nothing is copied or converted: the values are this
+        trainer's own objects, meant to be pickled at once (``Connection.send``) and handed
+        to :meth:`import_progress` on the other side. The twin is built with the same network
+        (architecture, features, dtype), data and history.
+        """
+        return {
+            "params": self.net.params,
+            "progress": {name: getattr(self, name) for name in _PROGRESS},
+            "history": (self.history.stopped_reason, self.history.best_epoch),
+        }
+
+    def import_progress(self, progress: dict) -> None:
+        """Continue from a twin's :meth:`export_progress` (unpickled: this trainer takes its
+        objects as they are, so they must come from a trainer of this program, never from a
+        file; files go through :meth:`load_state_dict`, which checks everything).
+
+        Raises
+        ------
+        ValueError
+            If ``progress`` lacks an entry, or its parameters are not this network's shape
+            and dtype; the trainer is then unchanged.
+        """
+        if not isinstance(progress, Mapping) or set(progress) != {"params", "progress", "history"}:
+            raise ValueError("progress must be a dict made by Trainer.export_progress().")
+        params, values = progress["params"], progress["progress"]
+        if not isinstance(values, Mapping) or set(values) != set(_PROGRESS):
+            raise ValueError("progress must be a dict made by Trainer.export_progress().")
+        if not (
+            isinstance(params, np.ndarray)
+            and params.shape == self.net.params.shape
+            and params.dtype == self.net.dtype
+        ):
+            found = (
+                f"a {params.dtype} array of shape {params.shape}"
+                if isinstance(params, np.ndarray)
+                else _describe(params)
+            )
+            raise ValueError(
+                f"progress params must be a {self.net.dtype} array of shape "
+                f"{self.net.params.shape}, got {found}."
+            )
+        self.net.params[...] = params
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.history.stopped_reason, self.history.best_epoch = progress["history"]
 
     def _check_state(self, state: object) -> dict:
         """The entries of a :meth:`state_dict`, checked and converted; raises on any fault."""

@@ -15,6 +15,8 @@ Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop retu
 ``thread.quit()`` -> ``thread.wait()``.
 """
 
+import os
+import queue
 import sys
 import threading
 import time
@@ -45,6 +47,7 @@ from playground.neuron_maps import (
     network_frame,
 )
 from playground.state import DEFAULT_FEATURES, Hyperparameters
+from playground.training_process import TrainingProcess
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
 # each grid costs a forward pass of 10,000 points (~4 ms for the article's network), so more
@@ -75,6 +78,29 @@ RESTORE_WAITS_FOR_DRAW_SECONDS = 0.25
 # this many, and at most this many bytes of parameters and optimizer buffers in all.
 KEPT_RUNS = 32
 KEPT_RUN_BYTES = 512 * 2**20
+
+# Training runs in a process of its own (playground.training_process) unless this environment
+# variable says "thread" (or the worker is made with separate_process=False).
+TRAINING_ENV = "NN_PLAYGROUND_TRAINING"
+# The longest the worker waits for the training process to give a burst back (it stops
+# between two layers, so it answers within milliseconds); after that it is taken for lost.
+RECALL_TIMEOUT_SECONDS = 10.0
+# Commands handled while the training process holds the run; any other first recalls it.
+TWIN_SAFE_COMMANDS = frozenset(
+    {
+        "ack",
+        "maps_ready",
+        "twin",
+        "set_view",
+        "set_network_view",
+        "set_hidden_space",
+        "set_hyperparameters",
+        "set_data",
+        "set_points",
+        "start",
+        "stop",
+    }
+)
 
 NEED_BOTH_CLASSES = "the training points must include both classes"
 # A trainer restored from a session before usable data arrived is built on these two points;
@@ -301,7 +327,7 @@ class TrainingWorker(QObject):
     sigError = Signal(str, int)
     sigFinished = Signal()
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, *, separate_process: bool | None = None):
         super().__init__(parent)
         self._mailbox = _Mailbox()
         self._finished = threading.Event()
@@ -350,6 +376,21 @@ class TrainingWorker(QObject):
         self._grids_submitted = 0
         self._grid_times: deque[float] = deque(maxlen=8)  # when the last maps were asked for
         self._pending_norms: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
+        # The training process (playground.training_process), started at the first Train;
+        # until it is ready, and if it fails, this thread trains.
+        if separate_process is None:
+            separate_process = os.environ.get(TRAINING_ENV, "process") != "thread"
+        self._twin_wanted = separate_process
+        self._twin: TrainingProcess | None = None
+        self._twin_ready = False
+        self._twin_messages: queue.SimpleQueue = queue.SimpleQueue()
+        self._burst = 0  # the number of the current (or last) burst
+        self._burst_open = False  # the training process holds the run
+        self._twin_trainer: nn_engine.Trainer | None = None  # the trainer the twin mirrors
+        self._twin_lengths = (0, 0, 0, 0)  # the lengths of its history's four lists
+        self._twin_points: NDArray | None = None  # the training points it has
+        self._twin_validation: NDArray | None = None  # its test points
+        self._burst_start: tuple[NDArray, tuple[int, ...]] | None = None  # params, lengths
 
     # -- commands (any thread) ------------------------------------------------------------------
 
@@ -615,18 +656,22 @@ class TrainingWorker(QObject):
             with nn_engine.single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
                 while not self._stopping:
                     can_emit = self._emit_wanted and not self._awaiting_receipt
-                    idle = not (self._running or can_emit)
+                    training_here = self._running and not self._burst_open
+                    idle = not (training_here or can_emit)
                     self._process(self._mailbox.take(None if idle else 0))
                     if self._stopping:
                         break
-                    if self._running:
-                        self._guarded(self._train_frame)
+                    if self._running and not self._burst_open:
+                        train = self._open_burst if self._twin_usable() else self._train_frame
+                        self._guarded(train)
                     if self._emit_wanted and not self._awaiting_receipt and not self._stopping:
                         self._guarded(self._emit_snapshot)
         finally:
             # A map still being computed is not waited for (a big network's takes a while):
             # its thread ends by itself and nothing reads its result.
             self._grid_pool.shutdown(wait=False, cancel_futures=True)
+            if self._twin is not None:
+                self._twin.close()
             sys.setswitchinterval(switch_interval)
             self._finished.set()
             self._running = False
@@ -644,6 +689,8 @@ class TrainingWorker(QObject):
                 if name == "call":
                     args[1].set_exception(RuntimeError("the training worker has stopped."))
                 continue
+            if self._burst_open and name not in TWIN_SAFE_COMMANDS:
+                self._guarded(self._recall)  # this command works on the run itself
             self._guarded(getattr(self, f"_on_{name}"), serial, *args)
 
     def _guarded(self, function: Callable, *args: object) -> None:
@@ -651,6 +698,7 @@ class TrainingWorker(QObject):
         try:
             function(*args)
         except nn_engine.DivergenceError as error:
+            self._twin_trainer = None  # the history was cut here: the twin loads it afresh
             self._rewound_to = error.restored_epoch
             self._grid_stale = True  # the restored weights
             self._halt(f"{error} — lower the learning rate", error=False)
@@ -789,6 +837,11 @@ class TrainingWorker(QObject):
     def _on_set_data(
         self, serial: int, X: NDArray, y: NDArray, X_test: NDArray, y_test: NDArray
     ) -> None:
+        if self._burst_open:
+            if _lacks_a_class(y):
+                self._recall()  # training pauses here, as it would in this thread
+            else:
+                self._send_twin_data(X, y, X_test, y_test)
         self._data = (X, y, X_test, y_test)
         self._data_pending = True
         if not self._running and self._net is not None and self._trainer is not None:
@@ -809,6 +862,11 @@ class TrainingWorker(QObject):
 
     def _on_set_hyperparameters(self, serial: int, hp: Hyperparameters) -> None:
         self._hyperparameters = hp
+        if self._burst_open:
+            kwargs = hp.trainer_kwargs()
+            values = {name: kwargs[name] for name in ("learning_rate", "l1", "l2", "batch_size")}
+            values["epochs_per_frame"] = hp.epochs_per_refresh
+            self._send_to_twin(("hyperparameters", self._burst, values))
         if self._trainer is not None:
             kwargs = hp.trainer_kwargs()
             self._trainer.learning_rate = kwargs["learning_rate"]
@@ -993,6 +1051,218 @@ class TrainingWorker(QObject):
                 break
             self._process(self._mailbox.take(remaining))
         self._emit_wanted = True
+
+    # -- the training process (worker thread) -------------------------------------------------
+
+    @property
+    def bursts_opened(self) -> int:
+        """How many times the run was handed to the training process (for tests and
+        benchmarks; any thread)."""
+        return self._burst
+
+    @property
+    def training_process_pid(self) -> int | None:
+        """The training process's id while it runs, else None (any thread)."""
+        twin = self._twin
+        return None if twin is None else twin.pid
+
+    def _twin_usable(self) -> bool:
+        """Whether a burst can open: the training process is wanted, started and ready. The
+        first call starts it (its imports take a few tenths of a second, trained here)."""
+        if not self._twin_wanted:
+            return False
+        if self._twin is None:
+            try:
+                self._twin = TrainingProcess(self._on_twin_message)
+            except OSError as error:  # no process can be started here: train in this thread
+                print(f"nn-playground: training in the window's process: {error}", file=sys.stderr)
+                self._twin_wanted = False
+            return False
+        return self._twin_ready
+
+    def _on_twin_message(self, message: tuple) -> None:
+        """In the reader thread: queue a message of the training process and wake the loop."""
+        self._twin_messages.put(message)
+        self._mailbox.post("twin")
+
+    def _on_twin(self, serial: int) -> None:
+        while True:
+            try:
+                message = self._twin_messages.get_nowait()
+            except queue.Empty:
+                return
+            self._twin_message(message)
+
+    def _twin_message(self, message: tuple) -> None:
+        kind, burst = message[0], message[1]
+        if kind == "ready":
+            self._twin_ready = True
+        elif kind == "lost":
+            self._twin_lost(message[2])
+        elif burst != self._burst or not self._burst_open:
+            return  # of a burst already closed
+        elif kind == "frame":
+            self._take_frame(*message[2:])
+        elif kind == "progress":
+            self._close_burst(message[2])
+        elif kind == "halted":
+            self._twin_halted(*message[2:])
+
+    def _send_to_twin(self, message: tuple) -> None:
+        try:
+            self._twin.send(message)
+        except (OSError, ValueError):  # it has gone: its reader thread reports how
+            self._twin_lost("its pipe is closed")
+
+    def _history_lists(self) -> tuple[list[float], ...]:
+        history = self._trainer.history
+        return history.loss, history.accuracy, history.val_loss, history.val_accuracy
+
+    def _open_burst(self) -> None:
+        """Hand the run to the training process: everything the trainer holds the first time
+        (or when its history changed here), only its progress and what changed afterwards."""
+        # as _train_batch: Start made the trainer, points that came since join it here
+        if not (self._apply_pending_data() if self._trainer else self._ensure_trainer()):
+            return
+        trainer = self._trainer
+        X, y, X_test, y_test = self._data
+        validation = (X_test, y_test) if len(X_test) else (None, None)
+        lists = self._history_lists()
+        lengths = tuple(len(values) for values in lists)
+        self._burst += 1
+        spec: dict[str, Any] = {
+            "progress": trainer.export_progress(),
+            "epochs_per_frame": self._hyperparameters.epochs_per_refresh,
+        }
+        stale = self._twin_trainer is not trainer or any(
+            length < known for length, known in zip(lengths, self._twin_lengths, strict=True)
+        )
+        if stale:
+            net = self._net
+            spec.update(
+                architecture=net.architecture,
+                features=net.features,
+                init=net.init,
+                seed=net.seed,
+                dtype=net.dtype.name,
+                trainer_kwargs=self._hyperparameters.trainer_kwargs(),
+                points=(X, y),
+                validation=validation,
+                history=lists,
+            )
+            message = ("load", self._burst, spec)
+        else:
+            spec.update(
+                starts=self._twin_lengths,
+                tails=tuple(
+                    values[known:] for values, known in zip(lists, self._twin_lengths, strict=True)
+                ),
+                points=None if self._twin_points is X else (X, y),
+                validation=None if self._twin_validation is X_test else validation,
+            )
+            message = ("resume", self._burst, spec)
+        self._burst_open = True
+        self._burst_start = (self._net.params.copy(), lengths)
+        self._twin_trainer = trainer
+        self._twin_lengths = lengths
+        self._twin_points, self._twin_validation = X, X_test
+        self._send_to_twin(message)
+
+    def _send_twin_data(self, X: NDArray, y: NDArray, X_test: NDArray, y_test: NDArray) -> None:
+        """New points while the training process holds the run: it takes them between two
+        mini-batches, as this thread would (this trainer takes them when the burst closes)."""
+        points = None if self._twin_points is X else (X, y)
+        validation = (X_test, y_test) if len(X_test) else (None, None)
+        self._twin_points, self._twin_validation = X, X_test
+        self._send_to_twin(("data", self._burst, points, validation))
+
+    def _take_frame(self, metrics: list[nn_engine.EpochMetrics], params: NDArray) -> None:
+        """A frame of the training process: its epochs join the history and the snapshot's
+        rows, its parameters the network (the maps are drawn from them)."""
+        lists = self._history_lists()
+        for m in metrics:
+            lists[0].append(m.loss)
+            lists[1].append(m.accuracy)
+            if m.val_loss is not None:
+                lists[2].append(m.val_loss)
+                lists[3].append(m.val_accuracy)
+            self._record_epoch(m)
+        self._twin_lengths = tuple(len(values) for values in lists)
+        self._net.params[...] = params
+        self._grid_stale = True
+        self._emit_wanted = True
+
+    def _recall(self) -> None:
+        """Take the run back from the training process: it stops between two layers and
+        sends its progress (after the frame in progress), which this trainer imports."""
+        if not self._burst_open:
+            return
+        self._send_to_twin(("recall", self._burst))
+        deadline = time.perf_counter() + RECALL_TIMEOUT_SECONDS
+        while self._burst_open:
+            try:
+                message = self._twin_messages.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                self._twin_lost(f"no answer within {RECALL_TIMEOUT_SECONDS:.0f} s")
+                return
+            self._twin_message(message)
+
+    def _close_burst(self, progress: dict | None) -> None:
+        """The run is this thread's again: the points that came meanwhile and the progress."""
+        self._burst_open = False
+        if progress is None:
+            self._twin_trainer = None
+            return
+        try:
+            if self._data_pending and not _lacks_a_class(self._data[1]):
+                self._apply_pending_data()  # restarts the epoch: the progress says where it is
+        finally:
+            self._trainer.import_progress(progress)
+
+    def _twin_halted(
+        self, kind: str, message: str, restored_epoch: int | None, progress: dict | None
+    ) -> None:
+        """The training process stopped training: divergence (its weights went back to
+        ``restored_epoch`` and its history was cut there) or an error."""
+        if restored_epoch is not None:
+            for values in self._history_lists():
+                del values[restored_epoch:]
+            self._twin_lengths = tuple(len(values) for values in self._history_lists())
+        if kind == "error":
+            self._twin_trainer = None  # whatever it holds, the next burst loads it afresh
+        self._close_burst(progress)
+        if kind == "divergence":
+            self._rewound_to = restored_epoch
+            self._grid_stale = True
+            self._halt(f"{message} — lower the learning rate", error=False)
+        else:
+            summary, _, details = message.partition("\n")
+            print(details, end="", file=sys.stderr)
+            self._halt(f"Training stopped by an error: {summary}", True)
+
+    def _twin_lost(self, reason: str) -> None:
+        """The training process ended unexpectedly: the run goes back to where its last burst
+        began (this trainer holds that state) and trains in this thread from now on."""
+        was_open = self._burst_open
+        self._burst_open = False
+        self._twin_wanted = False
+        self._twin_trainer = None
+        twin, self._twin = self._twin, None
+        if twin is not None:
+            twin.close()
+        if not was_open or self._burst_start is None:
+            return
+        params, lengths = self._burst_start
+        self._net.params[...] = params
+        for values, length in zip(self._history_lists(), lengths, strict=True):
+            del values[length:]
+        self._rewound_to = self._trainer.epoch
+        self._grid_stale = True
+        self._halt(
+            f"The training process stopped ({reason}); the run went back to epoch "
+            f"{self._trainer.epoch} and trains in the window's process from now on.",
+            error=True,
+        )
 
     # -- snapshots (worker thread) ----------------------------------------------------------------
 

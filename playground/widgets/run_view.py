@@ -84,10 +84,12 @@ class RunView(QObject):
             self._rewind(snapshot.rewound_to)
         if len(snapshot.epochs):
             self._backlog.append(snapshot)
-            if not snapshot.running:
-                self.flush()  # a step or a pause: show its epochs at once
-            elif not self._timer.isActive():
-                self._timer.start()
+        if not snapshot.running:
+            # a step or a pause: show its epochs at once, and those still waiting for the
+            # timer (a pause between two frames brings no epoch of its own)
+            self.flush()
+        elif len(snapshot.epochs) and not self._timer.isActive():
+            self._timer.start()
         if snapshot.grid is not None:
             self._data_plot.set_probability_grid(snapshot.grid, snapshot.rect)
         speed = format_speed(snapshot.epochs_per_second, snapshot.running)

@@ -3,6 +3,7 @@ steps, save/restore, validation, early stopping, divergence, and learning real d
 
 import json
 import math
+import pickle
 import re
 
 import numpy as np
@@ -1116,3 +1117,101 @@ def test_crafted_states_either_load_or_are_refused_and_never_break_a_later_epoch
                 target.step_epoch()
             except DivergenceError:
                 break
+
+
+# ------------------------------------------------------------- a twin in another process
+
+
+def twin_of(trainer, X, y, validation=None):
+    """A trainer built as the app's training process builds one: the same network shape and
+    data, the history's lists, then the pickled progress."""
+    net = trainer.net
+    twin = Trainer(
+        Network(net.architecture, features=net.features, init=net.init, seed=7, dtype=net.dtype),
+        X,
+        y,
+        learning_rate=0.5,  # the progress replaces every setting
+        optimizer=trainer.optimizer,
+    )
+    if validation is not None:
+        twin.set_validation(*validation)
+    history = twin.history
+    history.loss, history.accuracy = list(trainer.history.loss), list(trainer.history.accuracy)
+    history.val_loss = list(trainer.history.val_loss)
+    history.val_accuracy = list(trainer.history.val_accuracy)
+    twin.import_progress(pickle.loads(pickle.dumps(trainer.export_progress())))
+    return twin
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_a_twin_made_from_the_exported_progress_continues_exactly_mid_epoch(optimizer):
+    X, y = small_data(30)
+    validation = small_data(10, seed=5)
+    settings = dict(optimizer=optimizer, batch_size=4, validation_data=validation, seed=2)
+    original = Trainer(Network.from_sizes([2, 5, 1], seed=0), X, y, l2=0.01, **settings)
+    continue_run(original, 19, by_batch=True)  # 8 batches per epoch: mid-epoch 3
+    twin = twin_of(original, X, y, validation)
+    assert (twin.learning_rate, twin.l2, twin.batch_size, twin.epoch) == (
+        original.learning_rate,
+        0.01,
+        4,
+        original.epoch,
+    )
+
+    continue_run(original, 13, by_batch=True)
+    continue_run(twin, 13, by_batch=True)
+
+    assert np.array_equal(twin.net.params, original.net.params)
+    assert twin.history.to_dict() == original.history.to_dict()
+    # and back: the original takes the twin's progress and both go on alike
+    original.import_progress(pickle.loads(pickle.dumps(twin.export_progress())))
+    continue_run(original, 5, by_batch=True)
+    continue_run(twin, 5, by_batch=True)
+    assert np.array_equal(twin.net.params, original.net.params)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_twin_diverges_as_the_original_and_goes_back_to_the_same_epoch():
+    # The divergence backups travel with the progress: a state_dict would lose them, and a
+    # twin diverging right after taking over would go back to the wrong weights.
+    X, y = small_data(100)
+    net = Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+    original = Trainer(net, X, y, learning_rate=100.0, seed=0)
+    original.step_epoch()
+    twin = twin_of(original, X, y)
+    with pytest.raises(DivergenceError) as first:
+        for _ in range(100):
+            original.step_epoch()
+    with pytest.raises(DivergenceError) as second:
+        for _ in range(100):
+            twin.step_epoch()
+    assert (second.value.epoch, second.value.restored_epoch) == (
+        first.value.epoch,
+        first.value.restored_epoch,
+    )
+    assert first.value.restored_epoch < first.value.epoch - 1  # a bad loss: two epochs back
+    assert np.array_equal(twin.net.params, original.net.params)
+    assert twin.history.to_dict() == original.history.to_dict()
+
+
+def test_import_progress_refuses_what_export_progress_did_not_make_and_changes_nothing():
+    X, y = small_data(30)
+    trainer = Trainer(Network.from_sizes([2, 5, 1], seed=0), X, y, seed=2)
+    trainer.step_epoch()
+    other = Trainer(Network.from_sizes([2, 6, 1], seed=0), X, y, seed=2)
+    before = to_json_and_back(trainer.state_dict())
+    progress = trainer.export_progress()
+    with pytest.raises(ValueError, match=r"made by Trainer\.export_progress\(\)"):
+        trainer.import_progress({"params": trainer.net.params})
+    with pytest.raises(ValueError, match=r"made by Trainer\.export_progress\(\)"):
+        trainer.import_progress({**progress, "progress": {"_l1": 0.0}})
+    with pytest.raises(
+        ValueError,
+        match=r"progress params must be a float64 array of shape \(21,\), got a float64 array "
+        r"of shape \(25,\)\.",
+    ):
+        trainer.import_progress(other.export_progress())
+    float32 = {**progress, "params": trainer.net.params.astype(np.float32)}
+    with pytest.raises(ValueError, match=r"got a float32 array of shape \(21,\)\."):
+        trainer.import_progress(float32)
+    assert to_json_and_back(trainer.state_dict()) == before

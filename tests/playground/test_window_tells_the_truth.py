@@ -189,3 +189,28 @@ def test_a_measurement_on_changed_points_outlives_the_snapshots_that_carry_none(
     assert window.trainAccuracyLabel.text() == format_metric(0.75, "accuracy")
     window.runView.show_snapshot(snapshot(epochs=[epoch + 1]))  # trained since
     assert window.trainAccuracyLabel.text() == format_metric(0.875, "accuracy")
+
+
+def test_a_pause_without_epochs_of_its_own_draws_the_epochs_still_waiting(qtbot, window):
+    # The curves draw running snapshots a few times a second; a pause between two frames
+    # comes without epochs of its own and must draw those waiting at once (seen in CI when
+    # training moved to a process of its own: the last frame's epochs were missing).
+    from playground.worker import Snapshot
+
+    train_then_pause(qtbot, window, 5)
+    run_id, epoch = window.controller.document.run_id, window.epoch
+
+    def snapshot(epochs, running):
+        n = len(epochs)
+        return Snapshot(
+            run_id=run_id, epoch=epochs[-1] if n else epoch + 2,
+            epochs=np.array(epochs, dtype=np.int64), loss=np.full(n, 0.25),
+            accuracy=np.full(n, 0.875), val_loss=None, val_accuracy=None,
+            epochs_per_second=0.0, grid=None, rect=None, rewound_to=None, running=running,
+            commands_done=0,
+        )  # fmt: skip
+
+    window.runView.show_snapshot(snapshot([epoch + 1, epoch + 2], running=True))
+    assert window.metricsPlots.curves["loss"].xData.tolist() == list(range(1, epoch + 1))
+    window.runView.show_snapshot(snapshot([], running=False))
+    assert window.metricsPlots.curves["loss"].xData.tolist() == list(range(1, epoch + 3))

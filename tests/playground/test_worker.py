@@ -51,10 +51,11 @@ class Recorder(QObject):
         return [int(e) for s in self.snapshots for e in s.epochs]
 
 
-@pytest.fixture
-def worker(qtbot):
+def start_worker(qtbot, hyper=HYPER, *, separate_process, architecture=ARCHITECTURE):
+    """A worker in a QThread of its own, on the test data, reset and reported; its
+    ``recorder`` keeps what it sends. End it with :func:`stop_worker`."""
     thread = QThread()
-    worker = TrainingWorker()
+    worker = TrainingWorker(separate_process=separate_process)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.sigFinished.connect(thread.quit)
@@ -63,15 +64,29 @@ def worker(qtbot):
     worker.sigStopped.connect(recorder.on_stopped)
     worker.sigError.connect(recorder.on_error)
     worker.recorder = recorder
+    worker.qthread = thread
     thread.start()
     worker.set_data(X_TRAIN, Y_TRAIN, X_TEST, Y_TEST)
     worker.set_view_rect(RECT)
-    worker.run_id = worker.reset(ARCHITECTURE, HYPER)
+    worker.run_id = worker.reset(architecture, hyper)
     qtbot.waitUntil(lambda: any(s.run_id == worker.run_id for s in recorder.snapshots))
-    yield worker
+    return worker
+
+
+def stop_worker(worker):
     worker.stop()
-    thread.quit()
-    assert thread.wait(5000)
+    worker.qthread.quit()
+    assert worker.qthread.wait(5000)
+
+
+@pytest.fixture
+def worker(qtbot):
+    # These tests are about the worker's loop, so it trains in its own thread: several replace
+    # engine methods, which a training process would not see (tests/playground/
+    # test_training_process.py checks the process against the engine).
+    worker = start_worker(qtbot, separate_process=False)
+    yield worker
+    stop_worker(worker)
 
 
 def wait_for(qtbot, worker, predicate, since=0):
