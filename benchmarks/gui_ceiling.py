@@ -1,22 +1,29 @@
-"""What stops the window from training as fast as the engine alone: three runs, three ceilings.
+"""What stops the window from training as fast as the engine alone: the ceilings, compared.
 
 Run offscreen with ``python benchmarks/gui_ceiling.py [--seconds S] [--repeats N]``. The
 window gets the "The article" preset in float32 at the fastest speed (as ``benchmarks/gui.py``)
-and trains it ``S`` seconds from epoch 2,000 in three ways, each compared with the engine
+and trains it ``S`` seconds from epoch 2,000 in four ways, each compared with the engine
 headless right after (``gui.headless_run``):
 
-* **window**: the window as users see it;
-* **no drawing**: the controller's snapshots reach nothing (no decision map, curve, stats or
-  panel is drawn; the worker still computes its maps and gets each snapshot's receipt);
-* **no drawing, no maps**: the worker computes no maps either, and only trains.
+* **window**: the window as users see it, training in a process of its own
+  (``playground.training_process``);
+* **window, training thread**: the same with ``NN_PLAYGROUND_TRAINING=thread``, the training
+  in the window's process (as it was before the training process);
+* **no drawing, training thread**: the controller's snapshots reach nothing (no decision map,
+  curve, stats or panel is drawn; the worker still computes its maps and gets each snapshot's
+  receipt);
+* **no drawing, no maps, training thread**: the worker computes no maps either, and only
+  trains.
 
-The gap between the first two is what the GUI thread's drawing costs the training thread through
-the GIL (issue 13's 90 % target); the gap between the last two, what the maps cost; what is left
-is the worker's own loop. Prints a markdown table; nothing here is part of the test suite's
-pass/fail.
+With the training in the window's process, the gap between the second and third runs is what
+the GUI thread's drawing costs the training thread through the GIL, the gap between the last
+two what the maps cost, and what is left the worker's own loop; the first run shows what a
+process of its own gives back. Prints a markdown table; nothing here is part of the test
+suite's pass/fail.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -34,7 +41,12 @@ from benchmarks.gui import headless_run, use_precision
 from benchmarks.window_harness import wait, wait_until
 from playground.state import find_preset
 
-MODES = ("window", "no drawing", "no drawing, no maps")
+MODES = (
+    "window",
+    "window, training thread",
+    "no drawing, training thread",
+    "no drawing, no maps, training thread",
+)
 
 
 def _no_maps(worker) -> tuple:  # noqa: ANN001
@@ -43,20 +55,26 @@ def _no_maps(worker) -> tuple:  # noqa: ANN001
 
 def trained_epoch(window) -> int:  # noqa: ANN001
     """The worker's epoch (the window's own counter stops when snapshots reach nothing)."""
-    worker = window.worker
-    return worker.call(lambda: 0 if worker._trainer is None else worker._trainer.epoch)
+    return window.worker.epochs_trained
 
 
 def run_mode(mode: str, seconds: float, warm_epochs: int) -> float:
     """Epochs per second trained in a new window in ``mode``."""
+    training = "thread" if mode.endswith("training thread") else "process"
+    previous = os.environ.get(playground.worker.TRAINING_ENV)
+    os.environ[playground.worker.TRAINING_ENV] = training  # read as the window's worker is made
     window = harness.open_window(WINDOW_SIZE)
+    if previous is None:
+        del os.environ[playground.worker.TRAINING_ENV]
+    else:
+        os.environ[playground.worker.TRAINING_ENV] = previous
     window.apply_preset(PRESET)
     wait(0.3)
     use_precision(window, "float32")
     take_grid = playground.worker.TrainingWorker._take_grid
-    if mode != "window":
+    if mode.startswith("no drawing"):
         window.controller.sigSnapshot.disconnect()
-    if mode == "no drawing, no maps":
+    if mode.startswith("no drawing, no maps"):
         playground.worker.TrainingWorker._take_grid = _no_maps
     try:
         window.reset()
@@ -80,7 +98,7 @@ def run_mode(mode: str, seconds: float, warm_epochs: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
-    parser.add_argument("--repeats", type=int, default=2, help="rounds of the three runs")
+    parser.add_argument("--repeats", type=int, default=2, help="rounds of the four runs")
     parser.add_argument("--warm-epochs", type=int, default=WARM_EPOCHS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 

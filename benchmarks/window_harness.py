@@ -165,21 +165,37 @@ class GapRecorder:
 # ---------------------------------------------------------------------------------- memory
 
 
-def _status_kib(key: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _status_kib(key: str, pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(key + ":"):
             return int(line.split()[1])
-    raise RuntimeError(f"/proc/self/status has no {key} line.")
+    raise RuntimeError(f"/proc/{pid}/status has no {key} line.")
 
 
-def rss_bytes() -> int:
-    """Resident memory of this process now (VmRSS)."""
-    return _status_kib("VmRSS") * 1024
+def rss_bytes(pid: int | str = "self") -> int:
+    """Resident memory of this process (or process ``pid``) now (VmRSS)."""
+    return _status_kib("VmRSS", pid) * 1024
 
 
-def peak_rss_bytes() -> int:
-    """The highest resident memory of this process so far (VmHWM)."""
-    return _status_kib("VmHWM") * 1024
+def peak_rss_bytes(pid: int | str = "self") -> int:
+    """The highest resident memory of this process (or process ``pid``) so far (VmHWM)."""
+    return _status_kib("VmHWM", pid) * 1024
+
+
+def training_process_rss_bytes(window, peak: bool = False) -> int:  # noqa: ANN001
+    """Resident memory (or its peak) of the window's training process; 0 while it has none."""
+    pid = window.worker.training_process_pid
+    if pid is None:
+        return 0
+    try:
+        return peak_rss_bytes(pid) if peak else rss_bytes(pid)
+    except (FileNotFoundError, ProcessLookupError):  # it has just ended
+        return 0
+
+
+def app_rss_bytes(window) -> int:  # noqa: ANN001
+    """Resident memory of the whole app: this process and its training process."""
+    return rss_bytes() + training_process_rss_bytes(window)
 
 
 def trim_malloc() -> bool:

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 import nn_engine
+from playground import memory
 
 # Snapshots per second the worker wants (its FRAMES_PER_SECOND): the twin sends a frame as often.
 FRAMES_PER_SECOND = 22
@@ -77,6 +78,9 @@ class TrainingProcess:
                 stdin=subprocess.DEVNULL,
                 env=env,
             )
+        except BaseException:
+            here.close()
+            raise
         finally:
             child.close()
         self._connection = here
@@ -128,6 +132,63 @@ class TrainingProcess:
         self._connection.close()
 
 
+class HistoryTail:
+    """What the twin keeps of one of its history's lists (loss, accuracy and their test
+    twins): their length, the first value (the divergence rule's reference) and the last
+    TAIL values, instead of a float per epoch (the worker keeps every one: hours of training
+    would otherwise hold the history twice). It answers what the trainer asks of the list:
+    ``len``, truth, ``[0]``, ``[-k]``, ``append``, ``extend`` and ``del values[k:]`` for a
+    divergence, which goes back at most two epochs.
+    """
+
+    TAIL = 8
+
+    def __init__(self, length: int, first: list[float], tail: list[float]):
+        self._length = length
+        self._first = list(first[:1])
+        self._tail = list(tail[-self.TAIL :])
+
+    @classmethod
+    def parts(cls, values: list[float]) -> tuple[int, list[float], list[float]]:
+        """What the worker sends of a list to make its HistoryTail."""
+        return len(values), values[:1], values[-cls.TAIL :]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def append(self, value: float) -> None:
+        if not self._length:
+            self._first = [value]
+        self._tail.append(value)
+        del self._tail[: -self.TAIL]
+        self._length += 1
+
+    def extend(self, values: list[float]) -> None:
+        for value in values:
+            self.append(value)
+
+    def __getitem__(self, index: int) -> float:
+        if index == 0 and self._length:
+            return self._first[0]
+        if -len(self._tail) <= index < 0:
+            return self._tail[index]
+        raise IndexError(f"a HistoryTail keeps [0] and the last {len(self._tail)}, not [{index}]")
+
+    def __delitem__(self, index: slice) -> None:
+        if not (isinstance(index, slice) and index.stop is None and index.step is None):
+            raise TypeError("a HistoryTail only drops its end: del values[k:]")
+        start = index.start or 0
+        if start >= self._length:
+            return
+        kept = start - (self._length - len(self._tail))
+        if kept < 0 and start > 0:
+            raise IndexError(f"a HistoryTail cannot go back to {start} of {self._length}")
+        del self._tail[max(kept, 0) :]
+        self._length = start
+        if not start:
+            self._first = []
+
+
 class _Twin:
     """The process's side: a trainer that trains the worker's run in frames while a burst is
     open, and waits for messages otherwise."""
@@ -143,6 +204,7 @@ class _Twin:
         self._polled_at = 0.0
         self._metrics: list[nn_engine.EpochMetrics] = []
         self._changed = False  # parameters changed since the last frame sent
+        self._released_at = time.perf_counter()  # when freed memory last went back
 
     def serve(self) -> None:
         self._connection.send(("ready", 0))
@@ -159,6 +221,7 @@ class _Twin:
         name = message[0]
         if name == "exit":
             self._exit = True
+            self._running = False  # a step in progress is abandoned at its next check
             return
         burst = message[1]
         if name in ("load", "resume"):
@@ -205,7 +268,9 @@ class _Twin:
         trainer = nn_engine.Trainer(net, X, y, **spec["trainer_kwargs"])
         trainer.set_validation(*spec["validation"])
         history = trainer.history
-        history.loss, history.accuracy, history.val_loss, history.val_accuracy = spec["history"]
+        history.loss, history.accuracy, history.val_loss, history.val_accuracy = (
+            HistoryTail(*parts) for parts in spec["history"]
+        )
         trainer.import_progress(spec["progress"])
         self._trainer = trainer
         self._epochs_per_frame = spec["epochs_per_frame"]
@@ -282,11 +347,14 @@ class _Twin:
                 done += 1
                 if time.perf_counter() >= deadline:
                     break
-            if self._connection.poll():
+            if self._message_waiting():
                 self._answer()
         if not self._running:
             return
         self._send_frame()
+        if time.perf_counter() - self._released_at >= memory.RELEASE_INTERVAL_MS / 1000:
+            memory.release_free_memory()  # as the window does (see playground.memory)
+            self._released_at = time.perf_counter()
         while self._running and not self._exit:
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or not self._connection.poll(remaining):
@@ -315,6 +383,7 @@ def _describe(error: Exception) -> str:
 
 def main(argv: list[str]) -> int:
     connection = Connection(int(argv[1]))
+    memory.configure_allocator()
     # EOFError, OSError: the worker's end closed (the window has quit or was killed)
     with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
         _Twin(connection).serve()

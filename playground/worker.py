@@ -47,7 +47,7 @@ from playground.neuron_maps import (
     network_frame,
 )
 from playground.state import DEFAULT_FEATURES, Hyperparameters
-from playground.training_process import TrainingProcess
+from playground.training_process import HistoryTail, TrainingProcess
 
 # Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
 # each grid costs a forward pass of 10,000 points (~4 ms for the article's network), so more
@@ -1061,6 +1061,14 @@ class TrainingWorker(QObject):
         return self._burst
 
     @property
+    def epochs_trained(self) -> int:
+        """The current run's epochs, as the worker thread last recorded them (any thread, for
+        benchmarks; unlike a :meth:`call`, it does not take the run back from the training
+        process)."""
+        trainer = self._trainer
+        return 0 if trainer is None else trainer.epoch
+
+    @property
     def training_process_pid(self) -> int | None:
         """The training process's id while it runs, else None (any thread)."""
         twin = self._twin
@@ -1074,7 +1082,7 @@ class TrainingWorker(QObject):
         if self._twin is None:
             try:
                 self._twin = TrainingProcess(self._on_twin_message)
-            except OSError as error:  # no process can be started here: train in this thread
+            except Exception as error:  # no process can be started here: train in this thread
                 print(f"nn-playground: training in the window's process: {error}", file=sys.stderr)
                 self._twin_wanted = False
             return False
@@ -1148,7 +1156,7 @@ class TrainingWorker(QObject):
                 trainer_kwargs=self._hyperparameters.trainer_kwargs(),
                 points=(X, y),
                 validation=validation,
-                history=lists,
+                history=[HistoryTail.parts(values) for values in lists],
             )
             message = ("load", self._burst, spec)
         else:

@@ -251,11 +251,16 @@ def test_open_session_benchmark_opens_a_long_session_briefly(tmp_path):
     assert "trained 300 epochs headless" in out
 
 
-def test_gui_ceiling_runs_its_three_runs_briefly(tmp_path):
+def test_gui_ceiling_runs_its_four_runs_briefly(tmp_path):
     out = run_benchmark(
         tmp_path, "gui_ceiling.py", "--seconds", "0.3", "--repeats", "1", "--warm-epochs", "0"
     )
-    for row in ("| window ", "| no drawing ", "| no drawing, no maps "):
+    for row in (
+        "| window ",
+        "| window, training thread ",
+        "| no drawing, training thread ",
+        "| no drawing, no maps, training thread ",
+    ):
         assert row in out
     assert "| run " in out and "÷ headless" in out
 

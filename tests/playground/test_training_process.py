@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 
 import nn_engine
+import playground.worker
 from playground.state import Architecture, Hyperparameters
+from playground.training_process import HistoryTail
 from tests.playground import test_worker as worker_tests
 from tests.playground.test_worker import (
     ARCHITECTURE,
@@ -193,14 +195,38 @@ def test_stop_ends_the_process(qtbot):
     assert not os.path.exists(f"/proc/{pid}")  # ended and reaped
 
 
-def test_a_worker_told_to_train_in_its_thread_starts_no_process(qtbot):
-    worker = start_worker(qtbot, separate_process=False)
+@pytest.mark.parametrize("told_by", ["argument", "environment"])
+def test_a_worker_told_to_train_in_its_thread_starts_no_process(qtbot, monkeypatch, told_by):
+    if told_by == "environment":
+        monkeypatch.setenv("NN_PLAYGROUND_TRAINING", "thread")
+    worker = start_worker(qtbot, separate_process=None if told_by == "environment" else False)
     try:
         command(qtbot, worker, worker.start, lambda s: s.epoch >= 50)
         command(qtbot, worker, worker.pause, lambda s: not s.running)
         assert worker.bursts_opened == 0 and worker.training_process_pid is None
     finally:
         stop_worker(worker)
+
+
+def test_where_no_process_can_start_the_thread_trains_and_says_why_on_stderr(
+    qtbot, monkeypatch, capfd
+):
+    def refuse(on_message):
+        raise OSError("no new processes here")
+
+    monkeypatch.setattr(playground.worker, "TrainingProcess", refuse)
+    worker = start_worker(qtbot)
+    try:
+        command(qtbot, worker, worker.start, lambda s: s.epoch >= 50)
+        paused = command(qtbot, worker, worker.pause, lambda s: not s.running)
+        assert worker.bursts_opened == 0 and worker.recorder.errors == []
+        assert worker.recorder.epochs() == list(range(1, paused.epoch + 1))
+    finally:
+        stop_worker(worker)
+    assert (
+        "nn-playground: training in the window's process: no new processes here"
+        in capfd.readouterr().err
+    )
 
 
 def test_the_process_ends_when_the_window_is_killed(tmp_path):
@@ -276,3 +302,58 @@ def test_hyperparameters_of_the_default_are_float32_and_train_in_the_process(qtb
         assert_same_run(worker, engine_at(state, hyper))
     finally:
         stop_worker(worker)
+
+
+def test_a_history_tail_answers_what_the_trainer_asks_as_the_list_it_stands_for():
+    values = [0.5 + i for i in range(20)]
+    tail = HistoryTail(*HistoryTail.parts(values))
+    assert (len(tail), tail[0], tail[-1], tail[-8]) == (20, 0.5, values[-1], values[-8])
+    with pytest.raises(IndexError):
+        tail[-9]  # not kept
+    with pytest.raises(IndexError):
+        tail[5]
+    tail.append(99.0)
+    values.append(99.0)
+    del tail[19:]  # a divergence goes back
+    del values[19:]
+    assert (len(tail), tail[-1]) == (19, values[-1])
+    del tail[40:]  # beyond the end: nothing, as for a list
+    assert len(tail) == 19
+    with pytest.raises(IndexError, match="cannot go back to 3 of 19"):
+        del tail[3:]
+    del tail[0:]
+    assert len(tail) == 0 and not tail
+    tail.extend([1.0, 2.0])
+    assert (len(tail), tail[0], tail[-1]) == (2, 1.0, 2.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_trainer_keeping_history_tails_trains_and_diverges_as_one_keeping_lists():
+    # The twin's trainer keeps HistoryTails: the same epochs, the same divergence and the
+    # same rewind as the engine's own lists.
+    X, y = nn_engine.datasets.moons(100, noise=0.1, seed=0)
+
+    def trainer():
+        net = nn_engine.Network.from_sizes([2, 8, 8, 1], hidden="linear", seed=1)
+        return nn_engine.Trainer(net, X, y, learning_rate=0.05, seed=0)
+
+    with_lists, with_tails = trainer(), trainer()
+    for _ in range(30):
+        with_lists.step_epoch()
+    history = with_tails.history
+    history.loss, history.accuracy, history.val_loss, history.val_accuracy = (
+        HistoryTail(*HistoryTail.parts(values))
+        for values in (history.loss, history.accuracy, history.val_loss, history.val_accuracy)
+    )
+    for _ in range(30):
+        with_tails.step_epoch()
+    assert with_tails.epoch == 30 and with_tails.history.loss[-1] == with_lists.history.loss[-1]
+    errors = []
+    for run in (with_lists, with_tails):
+        run.learning_rate = 8.0
+        with pytest.raises(nn_engine.DivergenceError) as diverged:
+            run.run(1000)
+        errors.append(str(diverged.value))
+    assert errors[0] == errors[1]
+    assert with_tails.epoch == with_lists.epoch
+    assert np.array_equal(with_tails.net.params, with_lists.net.params)
