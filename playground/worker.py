@@ -11,8 +11,15 @@ layer's time even when an epoch takes seconds. Results travel back
 as signals carrying copies: about 25 :class:`Snapshot` per second with the new metrics and
 the probability grid of the current view, computed here with one batched forward pass.
 
-Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop returns ->
-``thread.quit()`` -> ``thread.wait()``.
+While training continuously, the epochs themselves run in a process of its own
+(playground.training_process, started at the first Train): the worker hands the run over in
+*bursts* and takes it back for any command that needs the run itself (the others, such as new
+points or settings, go on to the process between two mini-batches); it keeps the history
+from the process's frames and computes the maps from their parameters. Steps, and training
+before the process is ready or after it failed, run in this thread as described above.
+
+Shutdown (ARCHITECTURE.md habit 5): :meth:`TrainingWorker.stop` -> the loop returns (and ends
+the training process) -> ``thread.quit()`` -> ``thread.wait()``.
 """
 
 import os
