@@ -383,9 +383,12 @@ def _describe(error: Exception) -> str:
 
 def main(argv: list[str]) -> int:
     connection = Connection(int(argv[1]))
+    # Ctrl+C in the terminal reaches the whole process group: the window decides whether to
+    # quit, and this process ends when the window's end of the pipe closes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     memory.configure_allocator()
     # EOFError, OSError: the worker's end closed (the window has quit or was killed)
-    with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
+    with contextlib.suppress(EOFError, OSError):
         _Twin(connection).serve()
     return 0
 

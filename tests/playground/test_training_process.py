@@ -186,6 +186,19 @@ def test_a_killed_process_takes_the_run_back_to_its_last_handover_and_the_thread
     assert_same_run(worker, engine_at(state))
 
 
+def test_ctrl_c_in_the_terminal_leaves_the_process_to_the_window(qtbot, worker):
+    # SIGINT reaches the whole process group; the window decides whether to quit.
+    train_in_the_process(qtbot, worker)
+    pid = worker.training_process_pid
+    os.kill(pid, signal.SIGINT)
+    opened = worker.bursts_opened
+    worker.training_state()  # a recall answered, then a new burst
+    since = len(worker.recorder.snapshots)
+    wait_for(qtbot, worker, lambda s: len(s.epochs) > 0, since)
+    assert worker.bursts_opened == opened + 1
+    assert worker.training_process_pid == pid and worker.recorder.errors == []
+
+
 def test_stop_ends_the_process(qtbot):
     worker = start_worker(qtbot)
     train_in_the_process(qtbot, worker)
