@@ -302,3 +302,8 @@ def test_pyspy_summary_splits_the_gui_thread_into_idle_gil_and_busy(tmp_path):
     assert "|      30 |       30.0% |           30.00 |" in rows["busy"]
     # lines 859 and 860 are one frame: 30 busy + 15 waiting for the GIL
     assert re.search(r"\| ImageItem\.paint \(ImageItem\.py\) +\| +45 \|", out)
+
+
+def test_metric_curves_measures_small_histories(tmp_path):
+    out = run_benchmark(tmp_path, "metric_curves.py", "--epochs", "1000,3000", "--updates", "2")
+    assert "| epochs " in out and "| 1,180 " in out and "| 3,180 " in out

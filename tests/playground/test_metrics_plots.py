@@ -5,15 +5,19 @@ from types import SimpleNamespace
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox
 
 from playground import theme
+from playground.widgets import metrics_plots
 from playground.widgets.metrics_plots import (
     BLOWUP_FACTOR,
     METRIC_WIDTH,
+    Envelope,
     GrowingArray,
     MetricsPlots,
     format_metric,
@@ -370,3 +374,69 @@ def test_grab(qtbot):
     title_right = widget.loss_plot.mapFromScene(text.mapToScene(text.boundingRect().topRight())).x()
     assert title_right < widget.lossLogScaleCheck.geometry().left()
     assert widget.clipped_epochs().tolist() == list(range(32, 41))  # 3 < 5 x 0.69 is kept
+
+
+# ------------------------------------------------------- millions of epochs: the envelope
+
+
+def buckets_of(envelope_x: np.ndarray) -> np.ndarray:
+    """The first x of each bucket of an Envelope.curve() (each bucket is two points)."""
+    return envelope_x[::2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chunks=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=30),
+    max_buckets=st.integers(min_value=2, max_value=9),
+    nan_every=st.integers(min_value=0, max_value=7),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_an_envelope_keeps_each_buckets_minimum_and_maximum(chunks, max_buckets, nan_every, seed):
+    rng = np.random.default_rng(seed)
+    n = sum(chunks)
+    x = np.arange(1.0, n + 1)
+    y = rng.normal(size=n)
+    if nan_every:
+        y[::nan_every] = np.nan
+    envelope = Envelope(max_buckets)
+    start = 0
+    for size in chunks:
+        envelope.extend(x[start : start + size], y[start : start + size])
+        start += size
+
+    curve_x, curve_y = envelope.curve()
+    firsts = buckets_of(curve_x)
+    assert len(firsts) == len(envelope) <= max_buckets + 1  # the one still filling aside
+    assert firsts[0] == 1.0 and np.all(np.diff(firsts) > 0)
+    ends = np.append(firsts[1:], n + 1)
+    for k, (first, end) in enumerate(zip(firsts, ends, strict=True)):
+        values = y[int(first) - 1 : int(end) - 1]
+        low, high = curve_y[2 * k], curve_y[2 * k + 1]
+        if np.isnan(values).all():
+            assert np.isnan(low) and np.isnan(high)
+        else:
+            assert (low, high) == (np.nanmin(values), np.nanmax(values))
+
+
+def test_a_curve_of_many_epochs_draws_its_envelope_and_keeps_every_value(plots, qtbot, monkeypatch):
+    monkeypatch.setattr(metrics_plots, "ENVELOPE_FROM", 3000)
+    monkeypatch.setattr(metrics_plots, "ENVELOPE_BUCKETS", 64)
+    n = 10_000
+    epochs, loss, accuracy, val_loss, val_accuracy = history_arrays(n)
+    loss[7000] = 1e9  # a blow-up: drawn at the cap, and marked
+    for start in range(0, n, 700):
+        part = slice(start, start + 700)
+        plots.append(epochs[part], loss[part], accuracy[part], val_loss[part], val_accuracy[part])
+    plots.grab()
+
+    for name, values in (("loss", loss), ("accuracy", accuracy)):
+        x, y = original(plots.curves[name])
+        assert len(x) <= 2 * (64 + 1) and x[0] == 1 and x[-1] <= n
+        drawn = np.minimum(values, plots.loss_cap) if name == "loss" else values
+        assert (np.nanmin(y), np.nanmax(y)) == (drawn.min(), drawn.max())
+    assert plots.clipped_epochs().tolist() == [7001.0]
+    assert plots.latest()["loss"] == loss[-1]  # the buffers keep every value
+
+    plots.set_history(*history_arrays(2000))  # below ENVELOPE_FROM: every value again
+    x, _ = original(plots.curves["loss"])
+    np.testing.assert_array_equal(x, np.arange(1, 2001))
