@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import traceback
+from array import array
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -795,6 +796,8 @@ class TrainingWorker(QObject):
         trainer: nn_engine.Trainer | None,
         hp: Hyperparameters,
     ) -> None:
+        if trainer is not None:
+            _compact_history(trainer)
         self._net = net
         self._grid_net = nn_engine.Network(
             net.architecture, features=net.features, init=net.init, seed=net.seed, dtype=np.float32
@@ -987,6 +990,7 @@ class TrainingWorker(QObject):
             self._trainer = nn_engine.Trainer(
                 self._net, X, y, **self._hyperparameters.trainer_kwargs()
             )
+            _compact_history(self._trainer)
             self._trainer_points = X
             self._data_pending = True  # for the validation data
         return self._apply_pending_data()
@@ -1479,6 +1483,17 @@ class TrainingWorker(QObject):
             self._grid_times.append(time.perf_counter())
             self._grid_job = _GridJob(self._run_id, self._rect, future)
         return result
+
+
+def _compact_history(trainer: nn_engine.Trainer) -> None:
+    """Keep the trainer's history in ``array("d")`` instead of lists of Python floats: 8 bytes
+    a value instead of 32 (the window trains ~2,000 epochs a second, 7 million an hour). The
+    engine appends, cuts and copies them as it does lists; ``state_dict`` still gives lists."""
+    history = trainer.history
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        values = getattr(history, name)
+        if not isinstance(values, array):
+            setattr(history, name, array("d", values))
 
 
 def network_frame_due(submitted: int, asked_at: deque[float], now: float) -> bool:

@@ -138,6 +138,10 @@ class GrowingArray:
         """Forget the values (the capacity stays)."""
         self._size = 0
 
+    def truncate(self, size: int) -> None:
+        """Keep the first ``size`` values (fewer: nothing changes)."""
+        self._size = min(self._size, max(int(size), 0))
+
 
 class Envelope:
     """The minimum and maximum of consecutive buckets of ``size`` values (a power of two),
@@ -283,6 +287,18 @@ class _Series:
     def _draw_markers(self) -> None:
         clipped = self.clipped.values
         self.markers.setData(clipped, np.full(len(clipped), self.cap or 0.0))
+
+    def truncate(self, epoch: float) -> None:
+        """Drop the values after ``epoch`` (the x values grow)."""
+        keep = int(np.searchsorted(self.x.values, epoch, side="right"))
+        if keep == len(self.x):
+            return
+        for array in (self.x, self.y, self.shown):
+            array.truncate(keep)
+        self.clipped.truncate(int(np.searchsorted(self.clipped.values, epoch, side="right")))
+        self._show()
+        if self.markers is not None:
+            self._draw_markers()
 
     def clipped_epochs(self) -> NDArray[np.float64]:
         """The epochs whose value is drawn clipped (empty without a cap)."""
@@ -583,6 +599,22 @@ class MetricsPlots(QWidget):
                 self._series[name].extend(x, y)
             self._last_epoch = last_epoch
             raise
+
+    def truncate(self, epoch: int) -> None:
+        """Drop the points after ``epoch`` (the engine went back there after a divergence)
+        and follow the newest epoch again; nothing changes if there are none."""
+        loss = self._series["loss"].x.values
+        if not len(loss) or loss[-1] <= epoch:
+            return
+        if epoch < loss[0]:
+            self.clear()  # back before the first epoch: the cap goes with the first loss
+            return
+        for series in self._series.values():
+            series.truncate(epoch)
+        remaining = self._series["loss"].x.values
+        self._last_epoch = int(remaining[-1]) if len(remaining) else None
+        self._max_epoch = max(1.0, float(remaining[-1]) if len(remaining) else 1.0)
+        self.set_follow(True)
 
     def clear(self) -> None:
         """Remove all points (e.g. after a reset); the loss axis forgets its old range."""

@@ -138,14 +138,4 @@ class RunView(QObject):
     def _rewind(self, epoch: int) -> None:
         """Drop the curves' points after ``epoch`` (the engine went back there)."""
         self.flush()
-        curves = self._metrics.curves
-        epochs = curves["loss"].xData
-        if epochs is None or len(epochs) == 0 or epochs[-1] <= epoch:
-            return
-        keep = epochs <= epoch
-
-        def kept(name: str) -> np.ndarray | None:
-            y = curves[name].yData
-            return None if y is None or len(y) != len(epochs) else y[keep]
-
-        self._metrics.set_history(epochs[keep], *(kept(name) for name in METRIC_NAMES))
+        self._metrics.truncate(epoch)

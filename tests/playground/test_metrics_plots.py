@@ -440,3 +440,33 @@ def test_a_curve_of_many_epochs_draws_its_envelope_and_keeps_every_value(plots, 
     plots.set_history(*history_arrays(2000))  # below ENVELOPE_FROM: every value again
     x, _ = original(plots.curves["loss"])
     np.testing.assert_array_equal(x, np.arange(1, 2001))
+
+
+def test_truncating_after_a_divergence_keeps_every_value_up_to_the_epoch(plots, monkeypatch):
+    monkeypatch.setattr(metrics_plots, "ENVELOPE_FROM", 3000)
+    monkeypatch.setattr(metrics_plots, "ENVELOPE_BUCKETS", 64)
+    epochs, loss, accuracy, val_loss, val_accuracy = history_arrays(10_000)
+    loss[7000] = 1e9
+    plots.append(epochs, loss, accuracy, val_loss, val_accuracy)
+    plots.set_follow(False)
+
+    plots.truncate(8000)  # still drawn as an envelope
+    latest = plots.latest()
+    assert (latest["epoch"], latest["loss"], latest["val_accuracy"]) == (
+        8000,
+        loss[7999],
+        val_accuracy[7999],
+    )
+    assert plots.clipped_epochs().tolist() == [7001.0]
+    assert plots.following
+    x, y = original(plots.curves["loss"])
+    assert len(x) <= 2 * (64 + 1) and x[-1] <= 8000 and np.nanmax(y) == plots.loss_cap
+
+    plots.truncate(2000)  # below ENVELOPE_FROM: every value, exactly
+    x, y = original(plots.curves["val_loss"])
+    np.testing.assert_array_equal(x, epochs[:2000])
+    np.testing.assert_array_equal(y, val_loss[:2000])
+    assert plots.clipped_epochs().tolist() == []
+
+    plots.truncate(0)  # before the first epoch: nothing left
+    assert plots.latest()["epoch"] is None and plots.loss_cap is None
