@@ -385,3 +385,23 @@ def test_the_worker_keeps_its_history_in_arrays_of_doubles_and_hands_out_lists(q
         values = state["history"][name]
         assert type(values) is list and {type(value) for value in values} == {float}
     assert_same_run(worker, engine_at(state))
+
+
+def test_a_restored_run_continues_in_the_process_as_the_engine_continues_it(qtbot, worker):
+    # The process gets the history's length and ends only (HistoryTail): the epochs it counts
+    # and the divergence rule's first loss must still be the restored run's.
+    hyper = HYPER.copy()
+    hyper.batch_size = 16
+    original = engine_at({"history": {"loss": [0.0] * 40}, "cursor": 32}, hyper)
+    weights = original.net.get_params()
+    state = original.state_dict()
+    worker.restore(ARCHITECTURE, hyper, weights, state, run_id=7)
+    restored = wait_for(qtbot, worker, lambda s: s.run_id == 7 and s.history_replaced)
+    assert restored.epoch == 40
+    train_in_the_process(qtbot, worker)
+    paused = command(qtbot, worker, worker.pause, lambda s: not s.running)
+    _, now = worker.training_state()
+    assert len(now["history"]["loss"]) == paused.epoch > 70
+    continued = engine_at(now, hyper)  # the same run, from its start, by the engine alone
+    assert now["history"]["loss"][:40] == state["history"]["loss"]
+    assert_same_run(worker, continued)
