@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: the checkout's root is where `benchmarks` is
@@ -81,6 +82,21 @@ def long_session(epochs: int) -> Session:
     )
 
 
+def until_finished(action: Callable[[], object], finished: list[str], what: str):  # noqa: ANN201
+    """Run ``action`` with the GUI gaps recorded until ``finished`` has an entry (and 0.2 s
+    more, for the paint that follows); the seconds until then and the GapRecorder."""
+    gaps = GapRecorder()
+    gaps.start()
+    started = time.perf_counter()
+    action()
+    if not wait_until(lambda: bool(finished), OPEN_TIMEOUT):
+        raise TimeoutError(f"the {what} did not finish within {OPEN_TIMEOUT:g} s")
+    seconds = time.perf_counter() - started
+    wait(0.2)
+    gaps.stop()
+    return seconds, gaps
+
+
 def open_once(window, path: Path) -> dict[str, float]:  # noqa: ANN001
     """Open ``path`` as the menu does; wall time and the GUI thread's longest gap."""
     window.new_session()
@@ -88,15 +104,7 @@ def open_once(window, path: Path) -> dict[str, float]:  # noqa: ANN001
     finished: list[str] = []
     manager = window.session_manager
     manager.sigOpenFinished.connect(lambda _path, error: finished.append(error))
-    gaps = GapRecorder()
-    gaps.start()
-    started = time.perf_counter()
-    manager._open_interactively(path)
-    if not wait_until(lambda: bool(finished), OPEN_TIMEOUT):
-        raise TimeoutError(f"the open did not finish within {OPEN_TIMEOUT:g} s")
-    shown = time.perf_counter() - started
-    wait(0.2)  # the paint that follows the open
-    gaps.stop()
+    shown, gaps = until_finished(lambda: manager._open_interactively(path), finished, "open")
     if finished[0]:
         raise RuntimeError(f"the open failed: {finished[0]}")
     summary = gaps.summary()
@@ -129,15 +137,7 @@ def save_once(window, path: Path, training: bool) -> dict[str, float]:  # noqa: 
     if training:
         window.train()
         wait(0.5)
-    gaps = GapRecorder()
-    gaps.start()
-    started = time.perf_counter()
-    manager._save_in_background(path)
-    if not wait_until(lambda: bool(finished), OPEN_TIMEOUT):
-        raise TimeoutError(f"the save did not finish within {OPEN_TIMEOUT:g} s")
-    seconds = time.perf_counter() - started
-    wait(0.2)
-    gaps.stop()
+    seconds, gaps = until_finished(lambda: manager._save_in_background(path), finished, "save")
     window.pause()
     wait(0.3)
     if finished[0]:

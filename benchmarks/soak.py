@@ -24,6 +24,7 @@ Nothing here is part of the test suite's pass/fail.
 """
 
 import argparse
+import dataclasses
 import gc
 import sys
 import time
@@ -51,7 +52,7 @@ from benchmarks.window_harness import (
     training_process_rss_bytes,
     wait,
 )
-from playground.state import AddPoints
+from playground.state import MAX_EPOCHS_PER_REFRESH, AddPoints
 
 PAINT_MS = 100
 TOGGLE_MS = 50
@@ -214,6 +215,11 @@ def main(argv: list[str] | None = None) -> int:
         "--undo-every", type=int, default=UNDO_EVERY, help="undo every n-th edit (0: never)"
     )
     parser.add_argument(
+        "--fastest",
+        action="store_true",
+        help="train at the fastest speed setting instead of the preset's",
+    )
+    parser.add_argument(
         "--diagnose",
         action="store_true",
         help="trace allocations (tracemalloc) and count objects; slows everything down",
@@ -225,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     window = harness.open_window()
     rss_window = rss_bytes()
     window.apply_preset(PRESET)
+    if args.fastest:
+        window.set_hyperparameters(
+            dataclasses.replace(window.hyperparameters, epochs_per_refresh=MAX_EPOCHS_PER_REFRESH)
+        )
     wait(0.5)
     if args.edits == "mouse" and mouse_click_point_count(window) != 1:
         raise SystemExit("a mouse click on the data plot did not add exactly one point.")
@@ -280,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if value != default:
             command += f" {option} {value}"
+    if args.fastest:
+        command += " --fastest"
     print("# NN Playground soak\n")
     print(f"`{command}`, {time.strftime('%Y-%m-%d %H:%M')}, offscreen\n")
     print(format_machine(machine_info(("numpy", "PySide6-Essentials", "pyqtgraph"))))
@@ -296,8 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.toggle_ms > 0
         else "training all the time"
     )
+    speed = "at the fastest speed" if args.fastest else "at its speed"
     print(
-        f"The {PRESET!r} preset; for {elapsed:.0f} s {painting}, {undoing}, {toggling}. "
+        f"The {PRESET!r} preset {speed}; for {elapsed:.0f} s {painting}, {undoing}, {toggling}. "
         f"RSS (the window's process and its training process together) sampled every "
         f"{RSS_SAMPLE_MS / 1000:g} s from the start of the soak (the window with the preset, "
         f"after 1 s of training).\n"

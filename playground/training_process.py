@@ -43,9 +43,14 @@ import numpy as np
 import nn_engine
 from playground import memory
 
-# Snapshots per second the worker wants (its FRAMES_PER_SECOND): the twin sends a frame as often.
+# Frames per second while training, in the worker's thread or here: each ends with a snapshot
+# and a fresh decision map (at least 20 are wanted, and each grid costs a forward pass of
+# 10,000 points, ~4 ms for the article's network; benchmarks/gui.py with training in the
+# window's process: 25/s gave 76-80 % of the headless training speed, 22/s 82 %).
 FRAMES_PER_SECOND = 22
 FRAME_SECONDS = 1 / FRAMES_PER_SECOND
+# The four lists of a History, in the order the worker and the twin exchange them.
+HISTORY_LISTS = ("loss", "accuracy", "val_loss", "val_accuracy")
 # How often a training step looks at the pipe (a system call) for a recall: a pause still
 # lands within a layer's time plus this, and the look costs nothing measurable.
 POLL_SECONDS = 0.001
@@ -130,6 +135,22 @@ class TrainingProcess:
         if threading.current_thread() is not self._reader:
             self._reader.join(EXIT_WAIT_SECONDS)
         self._connection.close()
+
+
+def history_lists(history: nn_engine.History) -> tuple:
+    """The four lists of ``history`` (HISTORY_LISTS), the lists themselves."""
+    return tuple(getattr(history, name) for name in HISTORY_LISTS)
+
+
+def apply_live_settings(trainer: nn_engine.Trainer, settings: dict[str, Any]) -> None:
+    """Apply what may change while training (``learning_rate``, ``l1``, ``l2``,
+    ``batch_size``) to ``trainer``; the batch size only if it differs (setting it starts the
+    epoch in progress over)."""
+    trainer.learning_rate = settings["learning_rate"]
+    trainer.l1 = settings["l1"]
+    trainer.l2 = settings["l2"]
+    if trainer.batch_size != settings["batch_size"]:
+        trainer.batch_size = settings["batch_size"]
 
 
 class HistoryTail:
@@ -267,22 +288,15 @@ class _Twin:
         X, y = spec["points"]
         trainer = nn_engine.Trainer(net, X, y, **spec["trainer_kwargs"])
         trainer.set_validation(*spec["validation"])
-        history = trainer.history
-        history.loss, history.accuracy, history.val_loss, history.val_accuracy = (
-            HistoryTail(*parts) for parts in spec["history"]
-        )
+        for name, parts in zip(HISTORY_LISTS, spec["history"], strict=True):
+            setattr(trainer.history, name, HistoryTail(*parts))
         trainer.import_progress(spec["progress"])
         self._trainer = trainer
         self._epochs_per_frame = spec["epochs_per_frame"]
 
     def _resume(self, spec: dict[str, Any]) -> None:
         trainer = self._trainer
-        lists = (
-            trainer.history.loss,
-            trainer.history.accuracy,
-            trainer.history.val_loss,
-            trainer.history.val_accuracy,
-        )
+        lists = history_lists(trainer.history)
         for values, start, tail in zip(lists, spec["starts"], spec["tails"], strict=True):
             del values[start:]
             values.extend(tail)
@@ -294,12 +308,7 @@ class _Twin:
         self._epochs_per_frame = spec["epochs_per_frame"]
 
     def _set_hyperparameters(self, values: dict[str, Any]) -> None:
-        trainer = self._trainer
-        trainer.learning_rate = values["learning_rate"]
-        trainer.l1 = values["l1"]
-        trainer.l2 = values["l2"]
-        if trainer.batch_size != values["batch_size"]:
-            trainer.batch_size = values["batch_size"]
+        apply_live_settings(self._trainer, values)
         self._epochs_per_frame = values["epochs_per_frame"]
 
     # -- training ----------------------------------------------------------------------------

@@ -55,18 +55,19 @@ from playground.neuron_maps import (
     network_frame,
 )
 from playground.state import DEFAULT_FEATURES, Hyperparameters
-from playground.training_process import HistoryTail, TrainingProcess
+from playground.training_process import (
+    FRAME_SECONDS,
+    HISTORY_LISTS,
+    HistoryTail,
+    TrainingProcess,
+    apply_live_settings,
+    history_lists,
+)
 
-# Snapshots (with a fresh decision map) per second while training: at least 20 are wanted, and
-# each grid costs a forward pass of 10,000 points (~4 ms for the article's network), so more
-# would take too much from training (benchmarks/gui.py: 25/s gave 76-80 % of the headless
-# training speed, 22/s gives 82 %).
-FRAMES_PER_SECOND = 22
 # A grid that differs from the one last sent by less than this everywhere would not change a
 # pixel of the decision map (its colour table has 256 entries), so it is not sent: drawing
 # costs the GUI thread (and, through the GIL, the training) ~10 ms per frame.
 GRID_TOLERANCE = 0.5 / 255
-FRAME_SECONDS = 1 / FRAMES_PER_SECOND
 # The network panel's neuron maps come with every NETWORK_FRAME_EVERY-th decision map while
 # training (at least 10 per second are wanted; drawing them costs the GUI thread), and with
 # every one while paused, or while the decision maps come slower than EVERY_MAP_BELOW per
@@ -314,7 +315,7 @@ class TrainingWorker(QObject):
     Attributes
     ----------
     sigSnapshot : Signal(Snapshot)
-        About FRAMES_PER_SECOND (25) per second while training, and never before the event
+        About FRAMES_PER_SECOND (22) per second while training, and never before the event
         loop of the thread that created the worker has received the previous one; always
         after a step, a pause, a reset and (while paused) a view change.
     sigStopped : Signal(str, int)
@@ -872,18 +873,11 @@ class TrainingWorker(QObject):
 
     def _on_set_hyperparameters(self, serial: int, hp: Hyperparameters) -> None:
         self._hyperparameters = hp
+        settings = {**hp.trainer_kwargs(), "epochs_per_frame": hp.epochs_per_refresh}
         if self._burst_open:
-            kwargs = hp.trainer_kwargs()
-            values = {name: kwargs[name] for name in ("learning_rate", "l1", "l2", "batch_size")}
-            values["epochs_per_frame"] = hp.epochs_per_refresh
-            self._send_to_twin(("hyperparameters", self._burst, values))
+            self._send_to_twin(("hyperparameters", self._burst, settings))
         if self._trainer is not None:
-            kwargs = hp.trainer_kwargs()
-            self._trainer.learning_rate = kwargs["learning_rate"]
-            self._trainer.l1 = kwargs["l1"]
-            self._trainer.l2 = kwargs["l2"]
-            if self._trainer.batch_size != kwargs["batch_size"]:
-                self._trainer.batch_size = kwargs["batch_size"]
+            apply_live_settings(self._trainer, settings)
 
     def _on_set_view(self, serial: int, rect: Rect) -> None:
         if rect != self._rect:
@@ -1005,7 +999,7 @@ class TrainingWorker(QObject):
         if self._trainer_points is not X:
             self._trainer.set_data(X, y)
             self._trainer_points = X
-        self._trainer.set_validation(*((X_test, y_test) if len(X_test) else (None, None)))
+        self._trainer.set_validation(*_validation(X_test, y_test))
         self._data_pending = False
         return True
 
@@ -1134,8 +1128,10 @@ class TrainingWorker(QObject):
             self._twin_lost("its pipe is closed")
 
     def _history_lists(self) -> tuple[list[float], ...]:
-        history = self._trainer.history
-        return history.loss, history.accuracy, history.val_loss, history.val_accuracy
+        return history_lists(self._trainer.history)
+
+    def _history_lengths(self) -> tuple[int, ...]:
+        return tuple(len(values) for values in self._history_lists())
 
     def _open_burst(self) -> None:
         """Hand the run to the training process: everything the trainer holds the first time
@@ -1145,9 +1141,9 @@ class TrainingWorker(QObject):
             return
         trainer = self._trainer
         X, y, X_test, y_test = self._data
-        validation = (X_test, y_test) if len(X_test) else (None, None)
+        validation = _validation(X_test, y_test)
         lists = self._history_lists()
-        lengths = tuple(len(values) for values in lists)
+        lengths = self._history_lengths()
         self._burst += 1
         spec: dict[str, Any] = {
             "progress": trainer.export_progress(),
@@ -1191,9 +1187,8 @@ class TrainingWorker(QObject):
         """New points while the training process holds the run: it takes them between two
         mini-batches, as this thread would (this trainer takes them when the burst closes)."""
         points = None if self._twin_points is X else (X, y)
-        validation = (X_test, y_test) if len(X_test) else (None, None)
         self._twin_points, self._twin_validation = X, X_test
-        self._send_to_twin(("data", self._burst, points, validation))
+        self._send_to_twin(("data", self._burst, points, _validation(X_test, y_test)))
 
     def _take_frame(self, metrics: list[nn_engine.EpochMetrics], params: NDArray) -> None:
         """A frame of the training process: its epochs join the history and the snapshot's
@@ -1206,7 +1201,7 @@ class TrainingWorker(QObject):
                 lists[2].append(m.val_loss)
                 lists[3].append(m.val_accuracy)
             self._record_epoch(m)
-        self._twin_lengths = tuple(len(values) for values in lists)
+        self._twin_lengths = self._history_lengths()
         self._net.params[...] = params
         self._grid_stale = True
         self._emit_wanted = True
@@ -1246,7 +1241,7 @@ class TrainingWorker(QObject):
         if restored_epoch is not None:
             for values in self._history_lists():
                 del values[restored_epoch:]
-            self._twin_lengths = tuple(len(values) for values in self._history_lists())
+            self._twin_lengths = self._history_lengths()
         if kind == "error":
             self._twin_trainer = None  # whatever it holds, the next burst loads it afresh
         self._close_burst(progress)
@@ -1489,11 +1484,14 @@ def _compact_history(trainer: nn_engine.Trainer) -> None:
     """Keep the trainer's history in ``array("d")`` instead of lists of Python floats: 8 bytes
     a value instead of 32 (the window trains ~2,000 epochs a second, 7 million an hour). The
     engine appends, cuts and copies them as it does lists; ``state_dict`` still gives lists."""
-    history = trainer.history
-    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
-        values = getattr(history, name)
+    for name, values in zip(HISTORY_LISTS, history_lists(trainer.history), strict=True):
         if not isinstance(values, array):
-            setattr(history, name, array("d", values))
+            setattr(trainer.history, name, array("d", values))
+
+
+def _validation(X_test: NDArray, y_test: NDArray) -> tuple:
+    """The trainer's validation data: the test points, or (None, None) without any."""
+    return (X_test, y_test) if len(X_test) else (None, None)
 
 
 def network_frame_due(submitted: int, asked_at: deque[float], now: float) -> bool:
